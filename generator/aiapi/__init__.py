@@ -1,0 +1,3 @@
+"""aiapi: generate and update AI FastAPI backends from one Copier template."""
+
+__version__ = "0.1.0"

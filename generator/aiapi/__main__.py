@@ -1,0 +1,5 @@
+"""Allow `python -m aiapi`."""
+
+from aiapi.cli import main
+
+main()

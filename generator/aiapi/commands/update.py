@@ -1,0 +1,69 @@
+"""`aiapi update [PATH]`: the command-line surface; the work is in aiapi.upgrade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from aiapi.commands.common import ANSWERS, OUTPUT, DataOption, QuietOption, VcsRefOption
+from aiapi.errors import FAILED, AiapiError, reported
+from aiapi.flags import with_question_flags
+from aiapi.questions import template_config
+
+
+def update(
+    path: Annotated[
+        Path, typer.Argument(help="The generated project to update (a clean git work tree).")
+    ] = Path(),
+    data: DataOption = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help="Do not ask: keep the previous answers and take the defaults of new questions.",
+            rich_help_panel=ANSWERS,
+        ),
+    ] = False,
+    conflict: Annotated[
+        str,
+        typer.Option(
+            "--conflict",
+            metavar="[inline|rej]",
+            help="Show conflicts as inline <<<<<<< markers or as .rej files.",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = "inline",
+    quiet: QuietOption = False,
+    vcs_ref: VcsRefOption = None,
+    **flags: Any,
+) -> None:
+    """Update a project to this aiapi's template, merging in your own changes.
+
+    Previous answers are kept; change one with --data KEY=VALUE or its flag.
+    Copier then adds or removes the files that answer controls.
+    Exits with 1 when conflicts remain to be resolved.
+    """
+    with reported():
+        from aiapi.summary import print_update_report
+        from aiapi.upgrade import update_project
+
+        changed, conflicts = update_project(
+            template_config(),
+            path,
+            data=data,
+            flags=flags,
+            yes=yes,
+            conflict=conflict,
+            vcs_ref=vcs_ref,
+        )
+        if not quiet:
+            print_update_report(changed, conflicts)
+        if conflicts:
+            raise AiapiError(f"{len(conflicts)} conflict(s) to resolve", FAILED)
+
+
+# An update keeps the previous answers, so copier.yml's defaults would mislead here.
+with_question_flags(update, template_config(), show_defaults=False)

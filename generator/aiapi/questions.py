@@ -1,0 +1,208 @@
+"""The questions, read from the packaged copier.yml: the CLI never declares one of its own.
+
+PyYAML's C loader reads the file in about a millisecond, so every command (and `--help`)
+can build its flags from it without importing Copier.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aiapi.errors import AiapiError
+
+_Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
+FALSE_WORDS = frozenset({"false", "no", "n", "off", "0"})
+_NATIVE_TYPES = {bool: "bool", int: "int", float: "float", str: "str"}
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file with the fast loader."""
+    with path.open(encoding="utf-8") as stream:
+        return yaml.load(stream, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Question:
+    """One key of copier.yml; `computed` keys (`when: false`) are never asked nor set."""
+
+    key: str
+    type: str
+    help: str
+    default: Any
+    choices: tuple[Choice, ...] | None
+    computed: bool
+
+    @property
+    def option(self) -> str:
+        return "--" + self.key.replace("_", "-")
+
+    @property
+    def templated_default(self) -> bool:
+        return isinstance(self.default, str) and ("{{" in self.default or "{%" in self.default)
+
+    @property
+    def default_text(self) -> str | None:
+        """The default as a person reads it (Jinja defaults described, not shown)."""
+        if self.default is None:
+            return None
+        if self.templated_default:
+            if "dst_path" in self.default:
+                return "DEST's folder name"
+            return "derived from earlier answers"
+        if self.type == "bool":
+            return self.option[2:] if self.default else "no-" + self.option[2:]
+        return str(self.default)
+
+    @property
+    def choice_values(self) -> list[Any]:
+        return [choice.value for choice in self.choices or ()]
+
+    def from_text(self, text: str) -> Any:
+        """Read a value typed on the command line (`--data`, a flag) as this question's type."""
+        if self.type == "bool":
+            word = text.strip().lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise AiapiError(f"{self.key}={text!r} is not a yes/no value; use true or false")
+        if self.type in {"int", "float"}:
+            try:
+                return int(text) if self.type == "int" else float(text)
+            except ValueError:
+                raise AiapiError(f"{self.key}={text!r} is not a number ({self.type})") from None
+        if self.type == "json":
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise AiapiError(f"{self.key}={text!r} is not valid JSON") from None
+        if self.type == "yaml":
+            try:
+                return yaml.load(text, Loader=_Loader)  # noqa: S506
+            except yaml.YAMLError:
+                raise AiapiError(f"{self.key}={text!r} is not valid YAML") from None
+        return text  # str and path stay text: "3.12" is not a float
+
+    def normalize(self, value: Any) -> Any:
+        """Check a value of any origin against the type and the choices; return it typed."""
+        if isinstance(value, str):
+            value = self.from_text(value)
+        elif (
+            self.type in {"str", "path"}
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            value = str(value)  # an unquoted `python_version: 3.12` in a YAML file
+        elif self.type in {"str", "path", "bool", "int", "float"} and not isinstance(
+            value, _TYPE_CHECKS[self.type]
+        ):
+            raise AiapiError(f"{self.key}={value!r} is not a {self.type}")
+        if self.choices is not None and value not in self.choice_values:
+            allowed = ", ".join(str(v) for v in self.choice_values)
+            raise AiapiError(f"{self.key}={value!r} is not allowed; choose one of: {allowed}")
+        return value
+
+
+_TYPE_CHECKS: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "path": str,
+    "bool": bool,
+    "int": int,
+    "float": (int, float),
+}
+
+
+@dataclass(frozen=True)
+class TemplateConfig:
+    """Questions in copier.yml order, plus the settings the CLI needs."""
+
+    questions: dict[str, Question]
+    answers_file: str
+
+    @property
+    def askable(self) -> list[Question]:
+        return [q for q in self.questions.values() if not q.computed]
+
+    def question(self, key: str, source: str) -> Question:
+        """The question a user-given key names; computed and unknown keys are refused."""
+        question = self.questions.get(key)
+        if question is None:
+            known = ", ".join(q.key for q in self.askable)
+            raise AiapiError(f"unknown question {key!r} in {source}; known questions: {known}")
+        if question.computed:
+            raise AiapiError(
+                f"{key!r} in {source} is computed from other answers and cannot be set"
+            )
+        return question
+
+
+def _type_of(spec: dict[str, Any]) -> str:
+    declared = spec.get("type")
+    if isinstance(declared, str):
+        return declared
+    # Copier infers the type from the default, falling back to YAML.
+    return _NATIVE_TYPES.get(type(spec.get("default")), "yaml")
+
+
+def _choices(raw: Any, type_name: str) -> tuple[Choice, ...] | None:
+    """`Label: value` maps and plain lists; Jinja-rendered choices are left to Copier."""
+    if isinstance(raw, dict):
+        pairs = list(raw.items())
+    elif isinstance(raw, list):
+        pairs = [tuple(item) if isinstance(item, list) else (item, item) for item in raw]
+    else:
+        return None
+    choices = []
+    for label, value in pairs:
+        if isinstance(value, dict):  # extended form: {value: ..., validator: ...}
+            value = value.get("value")
+        if type_name in {"str", "path"} and not isinstance(value, str):
+            value = str(value)
+        choices.append(Choice(label=str(label), value=value))
+    return tuple(choices)
+
+
+def parse_config(data: Any) -> TemplateConfig:
+    if not isinstance(data, dict):
+        raise AiapiError("copier.yml is not a mapping of questions", 1)
+    questions: dict[str, Question] = {}
+    for key, spec in data.items():
+        if str(key).startswith("_"):
+            continue
+        if not isinstance(spec, dict):  # shorthand `key: default`
+            spec = {"default": spec}
+        type_name = _type_of(spec)
+        questions[key] = Question(
+            key=key,
+            type=type_name,
+            help=str(spec.get("help", key)).strip(),
+            default=spec.get("default"),
+            choices=_choices(spec.get("choices"), type_name),
+            computed=spec.get("when") is False,
+        )
+    return TemplateConfig(
+        questions=questions,
+        answers_file=str(data.get("_answers_file", ".copier-answers.yml")),
+    )
+
+
+@cache
+def template_config() -> TemplateConfig:
+    """The packaged copier.yml, parsed once per process."""
+    from aiapi.resources import resources
+
+    return parse_config(load_yaml(resources().copier_yml))

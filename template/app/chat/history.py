@@ -1,0 +1,25 @@
+"""Which stored messages go back to the model: system prompts always, then the newest turns
+that fit the turn and token budgets."""
+
+from collections.abc import Sequence
+
+from app.llm.base import Message
+from app.llm.tokens import estimate_tokens
+
+
+def trim_history(
+    history: Sequence[Message], *, max_messages: int, max_tokens: int
+) -> list[Message]:
+    pinned = [m for m in history if m.role == "system"]
+    budget = max_tokens - sum(estimate_tokens(m.content) for m in pinned)
+    kept: list[Message] = []
+    for message in reversed([m for m in history if m.role != "system"]):
+        cost = estimate_tokens(message.content)
+        if len(kept) >= max_messages or cost > budget:
+            break
+        kept.append(message)
+        budget -= cost
+    # Never start the window on an assistant reply whose question was cut off.
+    while kept and kept[-1].role == "assistant":
+        kept.pop()
+    return [*pinned, *reversed(kept)]

@@ -1,0 +1,100 @@
+"""Conversation persistence: every query is scoped to its owner."""
+
+from collections.abc import Sequence
+from typing import cast
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.chat.models import Conversation, StoredMessage
+from app.db.base import utcnow
+from app.llm.base import Message, Role
+
+TITLE_LENGTH = 80
+
+
+def title_from(messages: Sequence[Message]) -> str:
+    first_user = next((m.content for m in messages if m.role == "user"), "New conversation")
+    title = " ".join(first_user.split())
+    return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1] + "…"
+
+
+async def get_owned(
+    session: AsyncSession, *, owner_id: str, conversation_id: str, with_messages: bool = False
+) -> Conversation | None:
+    query = select(Conversation).where(
+        Conversation.id == conversation_id, Conversation.owner_id == owner_id
+    )
+    if with_messages:
+        query = query.options(selectinload(Conversation.messages))
+    return (await session.scalars(query)).one_or_none()
+
+
+async def history(session: AsyncSession, *, conversation_id: str) -> list[Message]:
+    rows = await session.execute(
+        select(StoredMessage.role, StoredMessage.content)
+        .where(StoredMessage.conversation_id == conversation_id)
+        .order_by(StoredMessage.id)
+    )
+    return [Message(role=cast(Role, role), content=content) for role, content in rows]
+
+
+async def append_exchange(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    conversation_id: str,
+    is_new: bool,
+    model: str,
+    messages: Sequence[Message],
+) -> None:
+    """Adds the turn's messages; creates the conversation on its first turn."""
+    now = utcnow()
+    if is_new:
+        session.add(
+            Conversation(
+                id=conversation_id,
+                owner_id=owner_id,
+                title=title_from(messages),
+                model=model,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await session.flush()
+    else:
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:  # deleted while the answer was being generated
+            return
+        conversation.updated_at = now
+        conversation.model = model
+    session.add_all(
+        StoredMessage(conversation_id=conversation_id, role=m.role, content=m.content)
+        for m in messages
+    )
+
+
+async def list_owned(
+    session: AsyncSession, *, owner_id: str, limit: int, offset: int
+) -> tuple[list[Conversation], int]:
+    count = await session.scalar(
+        select(func.count()).select_from(Conversation).where(Conversation.owner_id == owner_id)
+    )
+    rows = await session.scalars(
+        select(Conversation)
+        .where(Conversation.owner_id == owner_id)
+        .order_by(Conversation.updated_at.desc(), Conversation.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(count or 0)
+
+
+async def delete_owned(session: AsyncSession, *, owner_id: str, conversation_id: str) -> bool:
+    result = await session.execute(
+        delete(Conversation).where(
+            Conversation.id == conversation_id, Conversation.owner_id == owner_id
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,17 @@
+"""The success envelope of `/api/*`: `{code, data, message}`, typed so OpenAPI shows `data`."""
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+DataT = TypeVar("DataT")
+
+
+class Envelope(BaseModel, Generic[DataT]):
+    code: int = 200
+    data: DataT
+    message: str = "success"
+
+
+def ok(data: DataT) -> Envelope[DataT]:
+    return Envelope[DataT](data=data)

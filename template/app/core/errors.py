@@ -1,0 +1,110 @@
+"""One JSON error envelope everywhere: `{code, message, detail?}` with the right status.
+
+Routes raise `ApiError` (or FastAPI's `HTTPException`); validation errors become 422; anything
+unexpected becomes a logged 500 without a traceback in the body. Under `/v1/` the body also
+carries OpenAI's `error` object, so the official SDKs show the message.
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+logger = logging.getLogger(__name__)
+
+OPENAI_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+}
+
+
+class ApiError(Exception):
+    """An error with a status, a message for humans and optional structured detail."""
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        detail: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.detail = detail
+        self.headers = dict(headers or {})
+
+
+def error_response(
+    request: Request,
+    status_code: int,
+    message: str,
+    *,
+    detail: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"code": status_code, "message": message}
+    if detail is not None:
+        body["detail"] = jsonable_encoder(detail)
+    if request.url.path.startswith("/v1/"):
+        body["error"] = {
+            "message": message,
+            "type": OPENAI_ERROR_TYPES.get(status_code, "api_error"),
+            "code": status_code,
+        }
+    return JSONResponse(body, status_code=status_code, headers=dict(headers or {}))
+
+
+def _validation_detail(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type")}
+        for error in errors
+    ]
+
+
+async def _handle_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(
+        request, exc.status_code, exc.message, detail=exc.detail, headers=exc.headers
+    )
+
+
+async def _handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    message = detail if isinstance(detail, str) else HTTPStatus(exc.status_code).phrase
+    extra = None if isinstance(detail, str) else detail
+    return error_response(request, exc.status_code, message, detail=extra, headers=exc.headers)
+
+
+async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = _validation_detail(exc.errors())
+    first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"] if part != "body")
+    message = f"{where}: {first['msg']}" if where else str(first["msg"])
+    return error_response(request, 422, message, detail=detail)
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "Internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _handle_api_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(Exception, _handle_unexpected)

@@ -1,0 +1,110 @@
+"""Prometheus metrics on a registry of the app's own, so several apps (tests) never collide.
+
+Served at `/metrics`. With several worker processes each keeps its own counters; scrape them
+one by one or run a single worker per container.
+"""
+
+import time
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.http_requests = Counter(
+            "http_requests",
+            "HTTP requests by route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_latency = Histogram(
+            "http_request_duration_seconds",
+            "Time to the last byte of the response",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.llm_requests = Counter(
+            "llm_requests",
+            "Model calls by provider, model and outcome",
+            ["provider", "model", "outcome"],
+            registry=self.registry,
+        )
+        self.llm_time_to_first_token = Histogram(
+            "llm_time_to_first_token_seconds",
+            "Time from the model call to its first token",
+            ["provider", "model"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.llm_tokens = Counter(
+            "llm_tokens",
+            "Tokens by provider, model and kind (prompt or completion)",
+            ["provider", "model", "kind"],
+            registry=self.registry,
+        )
+        self.llm_cost = Counter(
+            "llm_cost_usd",
+            "Estimated model cost in US dollars",
+            ["provider", "model"],
+            registry=self.registry,
+        )
+        self.cache_requests = Counter(
+            "cache_requests",
+            "Cache lookups by cache and result (hit or miss)",
+            ["cache", "result"],
+            registry=self.registry,
+        )
+        self.rate_limit_rejections = Counter(
+            "rate_limit_rejections",
+            "Requests refused by a rate limit or token budget",
+            ["limit"],
+            registry=self.registry,
+        )
+
+    def render(self) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class MetricsMiddleware:
+    """Counts requests and their latency by route template (not raw path: bounded labels)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_record)
+        finally:
+            route = scope.get("route")
+            label = route.path if isinstance(route, BaseRoute) and hasattr(route, "path") else ""
+            label = label or "<unmatched>"
+            method = scope["method"]
+            self.metrics.http_requests.labels(method, label, str(status)).inc()
+            self.metrics.http_latency.labels(method, label).observe(time.perf_counter() - started)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    metrics: Metrics = request.app.state.metrics
+    return metrics.render()

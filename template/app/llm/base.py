@@ -1,0 +1,115 @@
+"""The one small protocol every model provider implements, and the errors they raise.
+
+A call is two-phase for streams: `open_stream()` connects (retries, key rotation and upstream
+errors happen here, before any byte reaches the client, so they keep their HTTP status), then
+the returned `ModelStream` yields text as it arrives. Closing the stream closes the upstream
+HTTP response, so a client that goes away stops the tokens (and the bill) at once.
+"""
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from app.core.errors import ApiError
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRequest:
+    messages: Sequence[Message]
+    model: str
+    temperature: float = 0.7
+    max_tokens: int | None = None
+
+
+@dataclass(slots=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    content: str
+    model: str
+    usage: Usage
+    finish_reason: str = "stop"
+
+
+class ModelStream(ABC):
+    """Text deltas of one streamed answer; `usage` is filled as the upstream reports it."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.usage: Usage | None = None
+        self.finish_reason: str | None = None
+        self._closed = False
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._deltas()
+
+    @abstractmethod
+    def _deltas(self) -> AsyncIterator[str]: ...
+
+    async def aclose(self) -> None:
+        """Idempotent; safe to call from a `finally` after a client disconnect."""
+        if not self._closed:
+            self._closed = True
+            await self._close()
+
+    async def _close(self) -> None:
+        return None
+
+
+class ChatModel(Protocol):
+    provider: str
+
+    async def complete(self, request: CompletionRequest) -> Completion: ...
+
+    async def open_stream(self, request: CompletionRequest) -> ModelStream: ...
+
+    async def aclose(self) -> None: ...
+
+
+class LLMError(ApiError):
+    """An upstream failure, mapped to the status our client sees (never a bare 500)."""
+
+    default_status = 502
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after else None
+        super().__init__(self.default_status, message, headers=headers)
+        self.retry_after = retry_after
+
+
+class UpstreamTimeout(LLMError):
+    default_status = 504
+
+
+class UpstreamUnavailable(LLMError):
+    """Connection failures, 5xx and rate limits that outlasted our retries."""
+
+
+class UpstreamRejected(LLMError):
+    """The provider refused the request itself (e.g. context too long): the caller's to fix."""
+
+    default_status = 400
+
+
+class ProviderBusy(LLMError):
+    """Our own outbound limit: too many calls already in flight towards the provider."""
+
+    default_status = 503

@@ -1,0 +1,65 @@
+"""OpenAI's streaming wire format: `chat.completion.chunk` events, then `data: [DONE]`."""
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from app.chat.service import ChatStream
+from app.chat.sse import DONE, data_event
+from app.llm.base import LLMError
+
+logger = logging.getLogger(__name__)
+
+
+def _chunk(
+    completion_id: str,
+    created: int,
+    model: str,
+    delta: dict[str, str],
+    finish_reason: str | None = None,
+) -> bytes:
+    return data_event(
+        {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+        }
+    )
+
+
+async def completion_chunks(
+    stream: ChatStream, *, completion_id: str, include_usage: bool
+) -> AsyncIterator[bytes]:
+    created = int(time.time())
+    model = stream.prepared.completion.model
+    yield _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
+    try:
+        async for delta in stream.deltas():
+            yield _chunk(completion_id, created, model, {"content": delta})
+    except LLMError as exc:
+        yield data_event({"error": {"message": exc.message, "type": "api_error"}})
+        return
+    except Exception:
+        logger.exception("OpenAI-compatible stream failed")
+        yield data_event({"error": {"message": "Internal server error", "type": "api_error"}})
+        return
+    yield _chunk(completion_id, created, model, {}, stream.finish_reason)
+    if include_usage:
+        usage = stream.usage
+        yield data_event(
+            {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [],
+                "usage": {
+                    "prompt_tokens": usage.prompt_tokens,
+                    "completion_tokens": usage.completion_tokens,
+                    "total_tokens": usage.total_tokens,
+                },
+            }
+        )
+    yield DONE

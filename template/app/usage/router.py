@@ -1,0 +1,47 @@
+"""`GET /api/usage`: tokens and estimated cost per user and model (admins see everyone)."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.auth.dependencies import CurrentOwner
+from app.core.envelope import Envelope, ok
+from app.db.base import utcnow
+from app.dependencies import SessionDep
+from app.usage import store
+from app.usage.schemas import UsageRow, UsageSummary
+
+router = APIRouter(prefix="/api/usage", tags=["usage"])
+
+
+@router.get("")
+async def get_usage(
+    owner: CurrentOwner,
+    session: SessionDep,
+    days: Annotated[int, Query(ge=1, le=366, description="Look back this many days")] = 30,
+) -> Envelope[UsageSummary]:
+    since = utcnow() - timedelta(days=days)
+    rows = await store.summarize(
+        session, since=since, owner_id=None if owner.is_admin else owner.id
+    )
+    items = [
+        UsageRow(
+            owner_id=owner_id,
+            model=model,
+            requests=requests,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            total_tokens=prompt + completion,
+            cost_usd=round(cost, 6),
+        )
+        for owner_id, model, requests, prompt, completion, cost in rows
+    ]
+    return ok(
+        UsageSummary(
+            since=since,
+            items=items,
+            total_tokens=sum(item.total_tokens for item in items),
+            cost_usd=round(sum(item.cost_usd for item in items), 6),
+        )
+    )

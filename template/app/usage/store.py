@@ -1,0 +1,69 @@
+"""Writes usage records and sums them per owner and model."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.usage.models import UsageRecord
+
+
+def add_usage(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    provider: str,
+    model: str,
+    endpoint: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    cost_usd: float,
+    conversation_id: str | None = None,
+) -> None:
+    session.add(
+        UsageRecord(
+            owner_id=owner_id,
+            provider=provider,
+            model=model,
+            endpoint=endpoint,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_usd=cost_usd,
+            conversation_id=conversation_id,
+        )
+    )
+
+
+async def summarize(
+    session: AsyncSession, *, since: datetime, owner_id: str | None
+) -> list[tuple[str, str, int, int, int, float]]:
+    """Rows of (owner, model, requests, prompt tokens, completion tokens, cost)."""
+    query = (
+        select(
+            UsageRecord.owner_id,
+            UsageRecord.model,
+            func.count(),
+            func.coalesce(func.sum(UsageRecord.prompt_tokens), 0),
+            func.coalesce(func.sum(UsageRecord.completion_tokens), 0),
+            func.coalesce(func.sum(UsageRecord.cost_usd), 0.0),
+        )
+        .where(UsageRecord.created_at >= since)
+        .group_by(UsageRecord.owner_id, UsageRecord.model)
+        .order_by(UsageRecord.owner_id, UsageRecord.model)
+    )
+    if owner_id is not None:
+        query = query.where(UsageRecord.owner_id == owner_id)
+    rows = await session.execute(query)
+    return [
+        (owner, model, int(n), int(prompt), int(completion), float(cost))
+        for owner, model, n, prompt, completion, cost in rows
+    ]
+
+
+async def tokens_since(session: AsyncSession, *, owner_id: str, since: datetime) -> int:
+    total = await session.scalar(
+        select(
+            func.coalesce(func.sum(UsageRecord.prompt_tokens + UsageRecord.completion_tokens), 0)
+        ).where(UsageRecord.owner_id == owner_id, UsageRecord.created_at >= since)
+    )
+    return int(total or 0)

@@ -1,0 +1,214 @@
+"""A local stand-in for the model provider that speaks OpenAI's and Anthropic's HTTP APIs with
+real SSE bytes, so tests drive the official SDKs end to end instead of patching our code.
+
+Queue scripted `Reply`s (errors, slow tokens, broken streams); every request is recorded.
+"""
+
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+_WORDS = re.compile(r"\s*\S+")
+
+
+@dataclass
+class Reply:
+    text: str = "Hello from the upstream model."
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # before answering at all
+    chunk_delay: float = 0.0  # between streamed tokens
+    break_after: int | None = None  # drop the connection after this many tokens
+    prompt_tokens: int = 11
+
+    @property
+    def pieces(self) -> list[str]:
+        return _WORDS.findall(self.text)
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def credential(self) -> str:
+        return self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix(
+            "Bearer "
+        )
+
+
+class FakeUpstream:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.app = Starlette(
+            routes=[
+                Route("/v1/chat/completions", self._openai, methods=["POST"]),
+                Route("/v1/messages", self._anthropic, methods=["POST"]),
+            ]
+        )
+        self.reset()
+
+    def reset(self) -> None:
+        self.script: deque[Reply] = deque()
+        self.default = Reply()
+        self.requests: list[Recorded] = []
+        self.tokens_sent = 0
+        self.streams_completed = 0
+        self.streams_abandoned = 0
+
+    def queue(self, *replies: Reply) -> None:
+        self.script.extend(replies)
+
+    def _next(self) -> Reply:
+        with self._lock:
+            return self.script.popleft() if self.script else self.default
+
+    async def _record(self, request: Request) -> tuple[Reply, dict[str, Any]]:
+        body = await request.json()
+        self.requests.append(Recorded(request.url.path, dict(request.headers), body))
+        reply = self._next()
+        if reply.delay:
+            await anyio.sleep(reply.delay)
+        return reply, body
+
+    async def _tokens(self, reply: Reply) -> AsyncIterator[str]:
+        completed = False
+        try:
+            for index, piece in enumerate(reply.pieces):
+                if reply.break_after is not None and index >= reply.break_after:
+                    raise ConnectionAbortedError("fake upstream dropped the stream")
+                if reply.chunk_delay:
+                    await anyio.sleep(reply.chunk_delay)
+                self.tokens_sent += 1
+                yield piece
+            completed = True
+        finally:
+            if completed:
+                self.streams_completed += 1
+            else:
+                self.streams_abandoned += 1
+
+    # --- OpenAI ----------------------------------------------------------------------------
+
+    async def _openai(self, request: Request) -> Response:
+        reply, body = await self._record(request)
+        model = body.get("model", "gpt-test")
+        if reply.status != 200:
+            error = {"error": {"message": f"upstream says {reply.status}", "type": "error"}}
+            return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        usage = {
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": len(reply.pieces),
+            "total_tokens": reply.prompt_tokens + len(reply.pieces),
+        }
+        if not body.get("stream"):
+            return JSONResponse(
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": reply.text},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": usage,
+                }
+            )
+
+        async def events() -> AsyncIterator[bytes]:
+            def chunk(delta: dict[str, str], finish: str | None = None) -> bytes:
+                payload = {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                }
+                return f"data: {json.dumps(payload)}\n\n".encode()
+
+            yield chunk({"role": "assistant", "content": ""})
+            async for piece in self._tokens(reply):
+                yield chunk({"content": piece})
+            yield chunk({}, "stop")
+            if body.get("stream_options", {}).get("include_usage"):
+                final = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0}
+                final |= {"model": model, "choices": [], "usage": usage}
+                yield f"data: {json.dumps(final)}\n\n".encode()
+            yield b"data: [DONE]\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers=reply.headers)
+
+    # --- Anthropic -------------------------------------------------------------------------
+
+    async def _anthropic(self, request: Request) -> Response:
+        reply, body = await self._record(request)
+        model = body.get("model", "claude-test")
+        if reply.status != 200:
+            error = {"type": "error", "error": {"type": "error", "message": "upstream failed"}}
+            return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        output_tokens = len(reply.pieces)
+        if not body.get("stream"):
+            return JSONResponse(
+                {
+                    "id": "msg_fake",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": model,
+                    "content": [{"type": "text", "text": reply.text}],
+                    "stop_reason": "end_turn",
+                    "stop_sequence": None,
+                    "usage": {"input_tokens": reply.prompt_tokens, "output_tokens": output_tokens},
+                }
+            )
+
+        def event(name: str, data: dict[str, Any]) -> bytes:
+            return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+        async def events() -> AsyncIterator[bytes]:
+            message = {
+                "id": "msg_fake",
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": reply.prompt_tokens, "output_tokens": 1},
+            }
+            yield event("message_start", {"type": "message_start", "message": message})
+            block = {"type": "text", "text": ""}
+            start = {"type": "content_block_start", "index": 0, "content_block": block}
+            yield event("content_block_start", start)
+            async for piece in self._tokens(reply):
+                delta = {"type": "text_delta", "text": piece}
+                payload = {"type": "content_block_delta", "index": 0, "delta": delta}
+                yield event("content_block_delta", payload)
+            yield event("content_block_stop", {"type": "content_block_stop", "index": 0})
+            yield event(
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": output_tokens},
+                },
+            )
+            yield event("message_stop", {"type": "message_stop"})
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers=reply.headers)

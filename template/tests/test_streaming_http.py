@@ -1,0 +1,89 @@
+"""Streaming over a real socket: unbuffered, never gzipped, kept alive, and cancelled
+upstream the moment the client goes away (with the tokens produced so far still billed)."""
+
+import time
+
+import anyio
+import httpx2
+import pytest
+
+from app.main import create_app
+from app.settings import Settings
+from tests.fake_upstream import FakeUpstream, Reply
+from tests.servers import serve
+
+pytestmark = pytest.mark.anyio
+
+CHAT = {"messages": [{"role": "user", "content": "tell me a long story"}], "stream": True}
+
+
+async def test_stream_arrives_token_by_token_and_is_not_gzipped(
+    settings: Settings, auth_headers: dict[str, str]
+) -> None:
+    with serve(create_app(settings.model_copy(update={"fake_llm_delay_ms": 60}))) as url:
+        async with (
+            httpx2.AsyncClient(base_url=url) as client,
+            client.stream(
+                "POST", "/api/chat", json=CHAT, headers={**auth_headers, "Accept-Encoding": "gzip"}
+            ) as response,
+        ):
+            assert response.status_code == 200
+            assert "content-encoding" not in response.headers
+            assert response.headers["x-accel-buffering"] == "no"
+            started = time.perf_counter()
+            arrivals = []
+            async for line in response.aiter_lines():
+                if line.startswith("data: "):
+                    arrivals.append(time.perf_counter() - started)
+    total = arrivals[-1]
+    assert len(arrivals) > 10
+    assert arrivals[0] < total / 4, "the first token must not wait for the whole answer"
+
+
+async def test_keep_alive_comments_while_the_model_is_slow(
+    settings: Settings, auth_headers: dict[str, str]
+) -> None:
+    slow = settings.model_copy(update={"fake_llm_delay_ms": 400, "sse_ping_seconds": 0.1})
+    with serve(create_app(slow)) as url:
+        async with (
+            httpx2.AsyncClient(base_url=url) as client,
+            client.stream("POST", "/api/chat", json=CHAT, headers=auth_headers) as response,
+        ):
+            lines = []
+            async for line in response.aiter_lines():
+                lines.append(line)
+                if line.startswith("data: "):
+                    break
+    assert any(line.startswith(": ping") for line in lines), lines
+
+
+async def test_client_disconnect_cancels_the_upstream_and_counts_tokens(
+    provider_settings: Settings, upstream: FakeUpstream, auth_headers: dict[str, str]
+) -> None:
+    upstream.queue(Reply(text="tok " * 400, chunk_delay=0.02))
+    with serve(create_app(provider_settings)) as url:
+        async with httpx2.AsyncClient(base_url=url, headers=auth_headers) as client:
+            async with client.stream("POST", "/api/chat", json=CHAT) as response:
+                received = 0
+                async for line in response.aiter_lines():
+                    if line.startswith("data: "):
+                        received += 1
+                    if received == 5:
+                        break  # the user closed the tab
+
+            with anyio.fail_after(5):
+                while upstream.streams_abandoned == 0:
+                    await anyio.sleep(0.02)
+            sent_when_closed = upstream.tokens_sent
+            await anyio.sleep(0.3)
+            assert upstream.tokens_sent == sent_when_closed, "tokens kept flowing upstream"
+            assert upstream.tokens_sent < 100
+            assert upstream.streams_completed == 0
+
+            with anyio.fail_after(5):
+                while not (usage := (await client.get("/api/usage")).json()["data"])["items"]:
+                    await anyio.sleep(0.05)
+    row = usage["items"][0]
+    assert row["requests"] == 1
+    assert 5 <= row["completion_tokens"] <= sent_when_closed
+    assert row["prompt_tokens"] > 0

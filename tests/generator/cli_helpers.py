@@ -1,0 +1,120 @@
+"""Helpers for the CLI tests, which run against the INSTALLED aiapi (`pip install .`).
+
+(A uniquely named module: pytest re-imports every `conftest`, so tests cannot import one.)
+Most tests generate from a tiny stand-in template (the packaged copier.yml plus a few files
+that switch on the answers), so they stay fast and do not depend on template/ being done.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from typer.testing import CliRunner, Result
+
+import aiapi
+from aiapi import resources
+from aiapi.cli import app
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AIAPI_EXE = Path(sys.executable).with_name("aiapi")
+GIT_IDENTITY = ("-c", "user.name=Test", "-c", "user.email=test@example.com")
+WIDE = {"COLUMNS": "200", "TERMINAL_WIDTH": "200", "NO_COLOR": "1"}
+# Read before any test points aiapi at other data (see `packaged_data`).
+PACKAGED = resources.resources()
+
+# The stand-in template: the same questions, a few files that depend on the answers.
+STANDIN_FILES = {
+    "{{ _copier_conf.answers_file }}.jinja": (
+        "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
+        "{{ _copier_answers|to_nice_yaml -}}\n"
+    ),
+    "README.md.jinja": "# {{ project_name }}\n\n{{ description }}\n\nUser notes go below.\n",
+    "pyproject.toml.jinja": (
+        '[project]\nname = "{{ project_slug }}"\ndependencies = [\n  "fastapi",\n'
+        '{%- if cache == "redis" %}\n  "redis",\n{%- endif %}\n'
+        '{%- if vector_store == "qdrant" %}\n  "qdrant-client",\n{%- endif %}\n]\n'
+    ),
+    "app/__init__.py": "",
+    "app/cache/{% if cache == 'redis' %}redis.py{% endif %}": 'BACKEND = "redis"\n',
+    "app/cache/{% if cache == 'memory' %}memory.py{% endif %}": 'BACKEND = "memory"\n',
+    "app/{% if vector_store != 'none' %}knowledge{% endif %}/ingest.py": "CHUNK = 800\n",
+    "{% if docker %}Dockerfile{% endif %}.jinja": "FROM python:{{ python_version }}-slim\n",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *GIT_IDENTITY, *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def commit_all(repo: Path, message: str, tag: str | None = None) -> str:
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "--no-gpg-sign", "-m", message)
+    if tag:
+        git(repo, "tag", tag)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def make_template(repo: Path, tag: str | None = "v1.0.0") -> Path:
+    """A git repository holding the packaged copier.yml and the stand-in files."""
+    (repo / "template").mkdir(parents=True)
+    (repo / "copier.yml").write_text(
+        PACKAGED.copier_yml.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    for name, content in STANDIN_FILES.items():
+        path = repo / "template" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    git(repo, "init", "--quiet")
+    commit_all(repo, "v1", tag)
+    return repo
+
+
+def answers_of(project: Path) -> dict[str, Any]:
+    data = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root (outside .git) with its content."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+def one_error_line(result: Result) -> str:
+    """The whole of stderr, asserted to be one `Error: ...` line and no traceback."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+class Cli:
+    """Invoke the Typer app in-process, the way CliRunner tests should."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | Path, input: str | None = None) -> Result:
+        return self.runner.invoke(app, [str(a) for a in args], input=input, env=WIDE)
+
+
+def installed_from_site_packages() -> bool:
+    return REPO_ROOT / "generator" not in Path(aiapi.__file__).resolve().parents
+
+
+def env_without_git_identity(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(HOME=str(home), GIT_CONFIG_GLOBAL=str(home / "no-gitconfig"), **WIDE)
+    return env

@@ -1,0 +1,108 @@
+"""Help, version and `options`: the read-only surface, built from copier.yml."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import aiapi
+from aiapi.questions import load_yaml, template_config
+from cli_helpers import AIAPI_EXE, PACKAGED, WIDE, Cli, installed_from_site_packages
+
+
+def test_runs_from_the_installed_package_not_the_checkout() -> None:
+    assert installed_from_site_packages(), aiapi.__file__
+    assert PACKAGED.bundle is not None, "the wheel must carry aiapi/_data/template.bundle"
+    assert PACKAGED.bundle.is_file()
+
+
+def test_help_lists_the_commands(cli: Cli) -> None:
+    result = cli("--help")
+    assert result.exit_code == 0
+    for command in ("new", "update", "options"):
+        assert command in result.stdout
+
+
+def test_no_arguments_shows_help(cli: Cli) -> None:
+    result = cli()
+    assert "Usage" in result.output
+    assert "new" in result.output
+
+
+def test_new_help_has_one_option_per_question_with_choices_and_default(cli: Cli) -> None:
+    result = cli("new", "--help")
+    assert result.exit_code == 0
+    raw = load_yaml(PACKAGED.copier_yml)
+    for key, spec in raw.items():
+        if key.startswith("_"):
+            continue
+        option = "--" + key.replace("_", "-")
+        if spec.get("when") is False:
+            assert option not in result.stdout  # computed: not a flag
+            continue
+        assert option in result.stdout
+        if "choices" in spec:
+            assert "[" + "|".join(str(v) for v in spec["choices"].values()) + "]" in result.stdout
+    assert "--docker" in result.stdout
+    assert "--no-docker" in result.stdout
+    assert "default: memory" in result.stdout
+    for option in ("--preset", "--answers", "--data", "--yes", "--no-git", "--template"):
+        assert option in result.stdout
+
+
+def test_update_help_has_the_question_flags_too(cli: Cli) -> None:
+    result = cli("update", "--help")
+    assert result.exit_code == 0
+    for option in ("--cache", "--vector-store", "--data", "--yes", "--conflict", "--vcs-ref"):
+        assert option in result.stdout
+
+
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"aiapi {aiapi.__version__} (template ")
+
+
+def test_options_json_lists_every_question_and_preset(cli: Cli) -> None:
+    result = cli("options", "--json")
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    config = template_config()
+    assert [q["key"] for q in listed["questions"]] == [q.key for q in config.askable]
+    cache = next(q for q in listed["questions"] if q["key"] == "cache")
+    assert cache["type"] == "str"
+    assert cache["default"] == "memory"
+    assert {"label": "Redis", "value": "redis"} in cache["choices"]
+    python = next(q for q in listed["questions"] if q["key"] == "python_version")
+    assert all(isinstance(c["value"], str) for c in python["choices"])  # "3.12", not 3.12
+    assert set(listed["presets"]) == {"minimal", "full", "production"}
+    assert listed["presets"]["minimal"]["answers"] == {
+        "auth": "none",
+        "cache": "none",
+        "vector_store": "none",
+        "docker": False,
+    }
+
+
+def test_options_table(cli: Cli) -> None:
+    result = cli("options")
+    assert result.exit_code == 0
+    for text in ("--vector-store", "sqlite_vec", "pgvector (needs PostgreSQL)", "production"):
+        assert text in result.stdout
+
+
+def test_installed_entry_point_help_runs_without_importing_copier() -> None:
+    result = subprocess.run(
+        [AIAPI_EXE, "--help"], capture_output=True, text=True, env=WIDE | {"PATH": ""}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "new" in result.stdout
+    probe = (
+        "import sys, aiapi.cli; "
+        "print(sorted(m for m in ('copier', 'questionary') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
