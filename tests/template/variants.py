@@ -83,7 +83,7 @@ def run_checks(name: str, project: Path, env: dict[str, str]) -> VariantRun:
     result = VariantRun(name)
     for check, args in CHECKS.items():
         started = time.perf_counter()
-        completed = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        completed = subprocess.run(
             [sys.executable, *args],
             cwd=project,
             env={**os.environ, **env},
