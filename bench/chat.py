@@ -1,0 +1,269 @@
+"""Chat speed of a generated service, side by side with bare baselines, in one run.
+
+    python bench/chat.py [--variant minimal|defaults] [--seconds 5] [--events 20000]
+
+Generates a project from this checkout, then serves each app under uvicorn in its own process
+(one worker, the same flags) and drives it over loopback from this process:
+
+- SSE events/s: one long `/api/chat` stream from the fake model, against a minimal Starlette
+  endpoint that streams the same `data: {"content": ...}` events (target ratio >= 0.8);
+- time to first byte of a stream, against the same Starlette endpoint (target: < 5 ms added);
+- non-stream `/api/chat` requests/s under concurrent keep-alive load, against a bare FastAPI
+  endpoint that validates the same body and answers the same envelope (target ratio >= 0.5).
+
+Needs the template's dependencies in this interpreter (scripts/test installs them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+VARIANTS: dict[str, dict[str, object]] = {
+    "minimal": {"auth": "none", "cache": "none", "vector_store": "none", "docker": False},
+    "defaults": {"auth": "none"},
+}
+
+BASELINE_APP = textwrap.dedent(
+    '''
+    """The baselines: a minimal Starlette SSE endpoint and a bare FastAPI endpoint."""
+    import json
+    import re
+
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+    from starlette.requests import Request
+    from starlette.responses import StreamingResponse
+
+    WORDS = re.compile(r"\\s*\\S+")
+    app = FastAPI()
+
+
+    class Message(BaseModel):
+        role: str
+        content: str
+
+
+    class Body(BaseModel):
+        messages: list[Message]
+        stream: bool = False
+
+
+    @app.post("/api/chat")
+    async def chat(body: Body) -> dict[str, object]:
+        return {"code": 200, "data": {"content": body.messages[-1].content}, "message": "success"}
+
+
+    @app.post("/sse")
+    async def sse(request: Request) -> StreamingResponse:
+        text = (await request.json())["messages"][-1]["content"]
+
+        async def events():
+            for piece in WORDS.findall(text):
+                yield b"data: " + json.dumps({"content": piece}).encode() + b"\\n\\n"
+            yield b"data: [DONE]\\n\\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+    '''
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(app: str, cwd: Path, env: dict[str, str], *, factory: bool = False) -> Iterator[int]:
+    """The app under uvicorn in a process of its own; both sides get the same flags."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning"]
+    command += ["--no-access-log", "--loop", "uvloop", "--http", "httptools"]
+    command += ["--factory"] if factory else []
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{app} did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def request_bytes(port: int, path: str, body: dict[str, object]) -> bytes:
+    payload = json.dumps(body).encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
+async def read_head(reader: asyncio.StreamReader) -> dict[str, str]:
+    raw = await reader.readuntil(b"\r\n\r\n")
+    lines = raw.decode("latin-1").split("\r\n")
+    if " 200 " not in lines[0]:
+        raise RuntimeError(f"unexpected answer: {lines[0]}")
+    return {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if line)}
+
+
+async def stream_once(port: int, path: str, body: dict[str, object]) -> tuple[float, float, int]:
+    """(time to first body byte, total seconds, events) of one streamed answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+    started = time.perf_counter()
+    writer.write(request_bytes(port, path, body))
+    await read_head(reader)
+    first_byte = 0.0
+    events = 0
+    buffer = b""
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        size = int(size_line.strip(), 16)
+        if size == 0:
+            break
+        chunk = await reader.readexactly(size + 2)
+        if not first_byte:
+            first_byte = time.perf_counter() - started
+        buffer += chunk[:-2]
+        *complete, buffer = buffer.split(b"\n\n")
+        events += sum(1 for event in complete if event.startswith(b"data: "))
+    total = time.perf_counter() - started
+    writer.close()
+    return first_byte, total, events
+
+
+async def load(port: int, body: dict[str, object], seconds: float, connections: int) -> float:
+    """Requests/s of keep-alive connections sending requests back to back."""
+    request = request_bytes(port, "/api/chat", body)
+    done = 0
+    stop_at = time.perf_counter() + seconds
+
+    async def connection() -> None:
+        nonlocal done
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while time.perf_counter() < stop_at:
+            writer.write(request)
+            head = await read_head(reader)
+            await reader.readexactly(int(head["content-length"]))
+            done += 1
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    return done / (time.perf_counter() - started)
+
+
+def generate(variant: str, destination: Path) -> Path:
+    import copier
+
+    copier.run_copy(
+        str(REPO),
+        destination,
+        data={"project_name": "bench", **VARIANTS[variant]},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref="HEAD",
+    )
+    return destination
+
+
+async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
+    env = {
+        "LLM_PROVIDER": "fake",
+        "FAKE_LLM_DELAY_MS": "0",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
+        "CHAT_MAX_MESSAGE_CHARS": "10000000",
+        "MAX_REQUEST_KB": "100000",
+        "LOG_LEVEL": "WARNING",
+    }
+    (work / "baseline.py").write_text(BASELINE_APP)
+    words = " ".join(f"w{i % 1000}" for i in range(args.events))
+    long_body = {"messages": [{"role": "user", "content": words}], "stream": True}
+    short_body = {"messages": [{"role": "user", "content": "hello there"}], "stream": True}
+    plain_body = {"messages": [{"role": "user", "content": "hello there"}]}
+
+    with (
+        server("baseline:app", work, {}) as base,
+        server("app.main:create_app", project, env, factory=True) as ours,
+    ):
+        for port in (base, ours):  # warm both (imports, first connections, SQLite pages)
+            await stream_once(port, "/sse" if port == base else "/api/chat", short_body)
+            await load(port, plain_body, 0.5, 4)
+
+        rates: dict[str, list[float]] = {"base": [], "ours": []}
+        for _ in range(args.rounds):
+            _, total, events = await stream_once(base, "/sse", long_body)
+            rates["base"].append(events / total)
+            _, total, events = await stream_once(ours, "/api/chat", long_body)
+            rates["ours"].append(events / total)
+
+        ttfb: dict[str, list[float]] = {"base": [], "ours": []}
+        for _ in range(args.ttfb_samples):
+            ttfb["base"].append((await stream_once(base, "/sse", short_body))[0])
+            ttfb["ours"].append((await stream_once(ours, "/api/chat", short_body))[0])
+
+        throughput: dict[str, list[float]] = {"base": [], "ours": []}
+        for _ in range(args.rounds):
+            throughput["base"].append(await load(base, plain_body, args.seconds, args.connections))
+            throughput["ours"].append(await load(ours, plain_body, args.seconds, args.connections))
+
+    sse_base, sse_ours = statistics.median(rates["base"]), statistics.median(rates["ours"])
+    ttfb_base = statistics.median(ttfb["base"]) * 1000
+    ttfb_ours = statistics.median(ttfb["ours"]) * 1000
+    rps_base = statistics.median(throughput["base"])
+    rps_ours = statistics.median(throughput["ours"])
+    print(f"\nvariant {args.variant}: {args.events} events per stream, {args.rounds} rounds")
+    print(f"{'measure':<34}{'baseline':>12}{'/api/chat':>12}{'result':>12}  target")
+    print(
+        f"{'SSE events/s':<34}{sse_base:>12,.0f}{sse_ours:>12,.0f}"
+        f"{sse_ours / sse_base:>11.2f}x  >= 0.8x"
+    )
+    print(
+        f"{'time to first byte, median (ms)':<34}{ttfb_base:>12.2f}{ttfb_ours:>12.2f}"
+        f"{ttfb_ours - ttfb_base:>+11.2f}ms  < 5 ms added"
+    )
+    print(
+        f"{'non-stream requests/s':<34}{rps_base:>12,.0f}{rps_ours:>12,.0f}"
+        f"{rps_ours / rps_base:>11.2f}x  >= 0.5x"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variant", choices=sorted(VARIANTS), default="minimal")
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ttfb-samples", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aiapi-bench-") as tmp:
+        work = Path(tmp)
+        project = generate(args.variant, work / "project")
+        asyncio.run(measure(args, project, work))
+
+
+if __name__ == "__main__":
+    main()
