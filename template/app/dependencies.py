@@ -1,4 +1,8 @@
-"""Shared `Annotated` dependencies, so routes read like their contract."""
+"""Shared `Annotated` dependencies, so routes read like their contract.
+
+All `async def`: FastAPI runs plain `def` dependencies in a worker thread, a thread hop per
+request for what is only an attribute lookup.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated, cast
@@ -11,14 +15,18 @@ from app.resources import Resources
 from app.settings import Settings
 
 
-def get_resources(connection: HTTPConnection) -> Resources:
+def resources_of(connection: HTTPConnection) -> Resources:
     return cast(Resources, connection.app.state.resources)
+
+
+async def get_resources(connection: HTTPConnection) -> Resources:
+    return resources_of(connection)
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_settings(resources: ResourcesDep) -> Settings:
+async def get_settings(resources: ResourcesDep) -> Settings:
     return resources.settings
 
 

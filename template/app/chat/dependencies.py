@@ -1,21 +1,16 @@
-"""`ChatServiceDep`: a chat service wired to this app's resources."""
+"""`ChatServiceDep`: the app's chat service (stateless, so built once at start-up)."""
 
 from typing import Annotated
 
 from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from app.chat.service import ChatService
-from app.dependencies import ResourcesDep
+from app.dependencies import resources_of
 
 
-def get_chat_service(resources: ResourcesDep) -> ChatService:
-    return ChatService(
-        llm=resources.llm,
-        sessionmaker=resources.sessionmaker,
-        settings=resources.settings,
-        metrics=resources.metrics,
-        cache=resources.cache,
-    )
+async def get_chat_service(connection: HTTPConnection) -> ChatService:
+    return resources_of(connection).chat
 
 
 ChatServiceDep = Annotated[ChatService, Depends(get_chat_service)]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, CreatedAtMixin, new_id, utcnow
@@ -10,12 +10,14 @@ from app.db.base import Base, CreatedAtMixin, new_id, utcnow
 
 class Conversation(CreatedAtMixin, Base):
     __tablename__ = "conversations"
+    # Serves "my conversations, most recent first".
+    __table_args__ = (Index("ix_conversations_owner_id_updated_at", "owner_id", "updated_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    owner_id: Mapped[str] = mapped_column(String(64), index=True)
+    owner_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     model: Mapped[str] = mapped_column(String(100))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     messages: Mapped[list["StoredMessage"]] = relationship(
         back_populates="conversation",
         cascade="all, delete-orphan",

@@ -4,7 +4,6 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Query, Response, status
-from sse_starlette import EventSourceResponse
 
 from app.auth.dependencies import CurrentOwner
 from app.chat import store
@@ -24,6 +23,7 @@ from app.chat.service import usage_public
 from app.chat.sse import chat_events
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.sse import SSEResponse
 from app.dependencies import SessionDep, SettingsDep
 from app.llm.base import LLMError, Message
 from app.settings import Settings
@@ -35,9 +35,9 @@ SSE_RESPONSE = {"content": {"text/event-stream": {"example": 'data: {"content": 
 
 def sse_response(
     events: object, settings: Settings, headers: dict[str, str] | None = None
-) -> EventSourceResponse:
+) -> SSEResponse:
     """No caching, no proxy buffering, a keep-alive comment while the model is thinking."""
-    return EventSourceResponse(
+    return SSEResponse(
         events,  # type: ignore[arg-type]
         ping=settings.sse_ping_seconds,
         sep="\n",
@@ -51,9 +51,7 @@ def sse_response(
     responses={200: SSE_RESPONSE},
     summary="Chat with the model (JSON, or a stream of SSE events with stream=true)",
 )
-async def chat(
-    body: ChatRequest, owner: CurrentOwner, service: ChatServiceDep, settings: SettingsDep
-) -> Envelope[ChatReply] | EventSourceResponse:
+async def chat(body: ChatRequest, owner: CurrentOwner, service: ChatServiceDep) -> Response:
     if body.use_knowledge:
         raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
     prepared = await service.prepare(
@@ -66,11 +64,13 @@ async def chat(
     )
     if not body.stream:
         result = await service.complete(prepared)
-        return ok(service.reply(prepared, result))
+        # Serialized here, once: the envelope is already valid, no second validation pass.
+        envelope = ok(service.reply(prepared, result))
+        return Response(envelope.model_dump_json(), media_type="application/json")
     stream = await service.open_stream(prepared)
     return sse_response(
         chat_events(stream.deltas()),
-        settings,
+        service.settings,
         headers={"X-Conversation-Id": prepared.conversation_id or ""},
     )
 

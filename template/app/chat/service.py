@@ -20,8 +20,9 @@ from app.chat.history import trim_history
 from app.chat.schemas import ChatMessageIn, ChatReply, UsagePublic
 from app.core.cache import Cache
 from app.core.errors import ApiError
-from app.core.metrics import Metrics
+from app.core.metrics import Metrics, ModelMetrics
 from app.db.base import new_id
+from app.db.writer import BatchWriter, Operation
 from app.llm.base import (
     ChatModel,
     Completion,
@@ -34,7 +35,7 @@ from app.llm.base import (
 from app.llm.tokens import estimate_messages_tokens, estimate_tokens
 from app.settings import Settings
 from app.usage.pricing import estimate_cost
-from app.usage.store import add_usage
+from app.usage.store import usage_insert
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +79,14 @@ class ChatService:
         *,
         llm: ChatModel,
         sessionmaker: async_sessionmaker[AsyncSession],
+        writer: BatchWriter,
         settings: Settings,
         metrics: Metrics,
         cache: Cache | None,
     ) -> None:
         self.llm = llm
         self.sessionmaker = sessionmaker
+        self.writer = writer
         self.settings = settings
         self.metrics = metrics
         self.cache = cache
@@ -198,9 +201,7 @@ class ChatService:
         except LLMError:
             self._count_call(prepared, "error")
             raise
-        self.metrics.llm_time_to_first_token.labels(self.llm.provider, completion.model).observe(
-            time.perf_counter() - started
-        )
+        self.metrics_for(prepared).time_to_first_token.observe(time.perf_counter() - started)
         cost = await self.record(prepared, completion.content, completion.usage, outcome="ok")
         await self._store_in_cache(prepared, completion)
         return ChatResult(completion.content, completion.usage, cost, completion.finish_reason)
@@ -236,38 +237,41 @@ class ChatService:
         cost = estimate_cost(
             self.settings.llm_prices, model, usage.prompt_tokens, usage.completion_tokens
         )
-        async with self.sessionmaker.begin() as session:
-            if prepared.conversation_id is not None and answer:
-                await store.append_exchange(
-                    session,
-                    owner_id=prepared.owner_id,
-                    conversation_id=prepared.conversation_id,
-                    is_new=prepared.is_new_conversation,
-                    model=model,
-                    messages=[*prepared.new_messages, Message("assistant", answer)],
-                )
-            add_usage(
-                session,
+        conversation_id = prepared.conversation_id
+        usage_row = usage_insert(
+            owner_id=prepared.owner_id,
+            provider=self.llm.provider,
+            model=model,
+            endpoint=prepared.endpoint,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=cost,
+            conversation_id=conversation_id,
+        )
+        turn: list[Operation] = []
+        if conversation_id is not None and answer:
+            turn = store.exchange_operations(
                 owner_id=prepared.owner_id,
-                provider=self.llm.provider,
+                conversation_id=conversation_id,
+                is_new=prepared.is_new_conversation,
                 model=model,
-                endpoint=prepared.endpoint,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cost_usd=cost,
-                conversation_id=prepared.conversation_id,
+                messages=[*prepared.new_messages, Message("assistant", answer)],
             )
-        self._count_call(prepared, outcome)
-        provider = self.llm.provider
-        self.metrics.llm_tokens.labels(provider, model, "prompt").inc(usage.prompt_tokens)
-        self.metrics.llm_tokens.labels(provider, model, "completion").inc(usage.completion_tokens)
-        self.metrics.llm_cost.labels(provider, model).inc(cost)
+        # Should the turn fail (its conversation deleted while the answer was being generated),
+        # the usage record is still stored.
+        await self.writer.write(usage_row, *turn, fallback=[usage_row] if turn else ())
+        metrics = self.metrics_for(prepared)
+        metrics.requests[outcome].inc()
+        metrics.prompt_tokens.inc(usage.prompt_tokens)
+        metrics.completion_tokens.inc(usage.completion_tokens)
+        metrics.cost.inc(cost)
         return cost
 
+    def metrics_for(self, prepared: PreparedChat) -> ModelMetrics:
+        return self.metrics.for_model(self.llm.provider, prepared.completion.model)
+
     def _count_call(self, prepared: PreparedChat, outcome: str) -> None:
-        self.metrics.llm_requests.labels(
-            self.llm.provider, prepared.completion.model, outcome
-        ).inc()
+        self.metrics_for(prepared).requests[outcome].inc()
 
     async def _cached(self, prepared: PreparedChat) -> ChatResult | None:
         if self.cache is None or prepared.cache_key is None:
@@ -316,9 +320,9 @@ class ChatStream:
         try:
             async for delta in self.model_stream:
                 if not parts:
-                    self.service.metrics.llm_time_to_first_token.labels(
-                        self.service.llm.provider, self.prepared.completion.model
-                    ).observe(time.perf_counter() - self.started)
+                    self.service.metrics_for(self.prepared).time_to_first_token.observe(
+                        time.perf_counter() - self.started
+                    )
                 parts.append(delta)
                 yield delta
             outcome = "ok"

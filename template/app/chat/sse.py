@@ -7,6 +7,7 @@ or with `data: {"error": "..."}` when the model fails half-way.
 import json
 import logging
 from collections.abc import AsyncIterator
+from json.encoder import encode_basestring
 
 from app.llm.base import LLMError
 
@@ -20,7 +21,9 @@ def data_event(payload: object) -> bytes:
 
 
 def content_event(text: str) -> bytes:
-    return data_event({"content": text})
+    """The hot path: one C call instead of a JSONEncoder per token, same bytes as
+    `data_event({"content": text})`."""
+    return b'data: {"content": ' + encode_basestring(text).encode() + b"}\n\n"
 
 
 def error_event(message: str) -> bytes:

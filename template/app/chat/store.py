@@ -3,12 +3,13 @@
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.chat.models import Conversation, StoredMessage
-from app.db.base import utcnow
+from app.db.base import table_of, utcnow
+from app.db.writer import Execute, Insert, Operation
 from app.llm.base import Message, Role
 
 TITLE_LENGTH = 80
@@ -40,39 +41,46 @@ async def history(session: AsyncSession, *, conversation_id: str) -> list[Messag
     return [Message(role=cast(Role, role), content=content) for role, content in rows]
 
 
-async def append_exchange(
-    session: AsyncSession,
+def exchange_operations(
     *,
     owner_id: str,
     conversation_id: str,
     is_new: bool,
     model: str,
     messages: Sequence[Message],
-) -> None:
-    """Adds the turn's messages; creates the conversation on its first turn."""
+) -> list[Operation]:
+    """The writes of one turn: its messages, and the conversation created or touched."""
     now = utcnow()
     if is_new:
-        session.add(
-            Conversation(
-                id=conversation_id,
-                owner_id=owner_id,
-                title=title_from(messages),
-                model=model,
-                created_at=now,
-                updated_at=now,
-            )
+        conversation: Operation = Insert(
+            table_of(Conversation),
+            [
+                {
+                    "id": conversation_id,
+                    "owner_id": owner_id,
+                    "title": title_from(messages),
+                    "model": model,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
         )
-        await session.flush()
     else:
-        conversation = await session.get(Conversation, conversation_id)
-        if conversation is None:  # deleted while the answer was being generated
-            return
-        conversation.updated_at = now
-        conversation.model = model
-    session.add_all(
-        StoredMessage(conversation_id=conversation_id, role=m.role, content=m.content)
+        conversation = Execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(updated_at=now, model=model)
+        )
+    rows = [
+        {
+            "conversation_id": conversation_id,
+            "role": m.role,
+            "content": m.content,
+            "created_at": now,
+        }
         for m in messages
-    )
+    ]
+    return [conversation, Insert(table_of(StoredMessage), rows)]
 
 
 async def list_owned(

@@ -13,10 +13,9 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from app.auth.dependencies import websocket_owner
-from app.chat.dependencies import get_chat_service
 from app.chat.schemas import ChatRequest
 from app.core.errors import ApiError
-from app.dependencies import get_resources
+from app.dependencies import resources_of
 
 router = APIRouter(tags=["chat"])
 logger = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ UNAUTHORIZED = 4401
 
 @router.websocket("/ws/chat")
 async def chat_websocket(websocket: WebSocket) -> None:
-    resources = get_resources(websocket)
+    resources = resources_of(websocket)
     if not resources.settings.ws_chat_enabled:
         await websocket.close(code=POLICY_VIOLATION, reason="WebSocket chat is disabled")
         return
@@ -37,7 +36,7 @@ async def chat_websocket(websocket: WebSocket) -> None:
         await websocket.close(code=UNAUTHORIZED, reason=exc.message)
         return
     await websocket.accept()
-    service = get_chat_service(resources)
+    service = resources.chat
     try:
         while True:
             raw = await websocket.receive_text()

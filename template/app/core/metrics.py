@@ -5,6 +5,7 @@ one by one or run a single worker per container.
 """
 
 import time
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -70,8 +71,39 @@ class Metrics:
             registry=self.registry,
         )
 
+        self._models: dict[tuple[str, str], ModelMetrics] = {}
+
+    def for_model(self, provider: str, model: str) -> "ModelMetrics":
+        """The model's metric children, bound once: `labels()` costs microseconds per call."""
+        key = (provider, model)
+        found = self._models.get(key)
+        if found is None:
+            found = self._models[key] = ModelMetrics(
+                time_to_first_token=self.llm_time_to_first_token.labels(provider, model),
+                prompt_tokens=self.llm_tokens.labels(provider, model, "prompt"),
+                completion_tokens=self.llm_tokens.labels(provider, model, "completion"),
+                cost=self.llm_cost.labels(provider, model),
+                requests={
+                    outcome: self.llm_requests.labels(provider, model, outcome)
+                    for outcome in OUTCOMES
+                },
+            )
+        return found
+
     def render(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+OUTCOMES = ("ok", "error", "cancelled", "cached")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelMetrics:
+    time_to_first_token: Histogram
+    prompt_tokens: Counter
+    completion_tokens: Counter
+    cost: Counter
+    requests: dict[str, Counter]
 
 
 class MetricsMiddleware:

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -21,6 +21,11 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed as one (SQLAlchemy types `__table__` loosely)."""
+    return cast(Table, model.__table__)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -30,4 +35,4 @@ def new_id() -> str:
 
 
 class CreatedAtMixin:
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,11 +21,11 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
-    event.listen(engine.sync_engine, "connect", _tune_sqlite)
+    event.listen(engine.sync_engine, "connect", tune_sqlite)
     return engine
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers run beside the writer; NORMAL sync is safe with WAL and much faster."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

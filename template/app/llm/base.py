@@ -8,7 +8,7 @@ HTTP response, so a client that goes away stops the tokens (and the bill) at onc
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -57,6 +57,7 @@ class ModelStream(ABC):
         self.usage: Usage | None = None
         self.finish_reason: str | None = None
         self._closed = False
+        self._on_close: list[Callable[[], None]] = []
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._deltas()
@@ -64,11 +65,20 @@ class ModelStream(ABC):
     @abstractmethod
     def _deltas(self) -> AsyncIterator[str]: ...
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Runs `callback` once the stream is closed (the outbound limiter frees its slot)."""
+        self._on_close.append(callback)
+
     async def aclose(self) -> None:
         """Idempotent; safe to call from a `finally` after a client disconnect."""
-        if not self._closed:
-            self._closed = True
+        if self._closed:
+            return
+        self._closed = True
+        try:
             await self._close()
+        finally:
+            for callback in self._on_close:
+                callback()
 
     async def _close(self) -> None:
         return None

@@ -40,10 +40,9 @@ class FakeStream(ModelStream):
     async def _deltas(self) -> AsyncIterator[str]:
         pieces, finish_reason = fake_pieces(self._request)
         prompt_tokens = estimate_messages_tokens(m.content for m in self._request.messages)
-        for produced, piece in enumerate(pieces, start=1):
+        for piece in pieces:
             if self._delay:
                 await anyio.sleep(self._delay)
-            self.usage = Usage(prompt_tokens, produced)
             yield piece
         self.usage = Usage(prompt_tokens, len(pieces))
         self.finish_reason = finish_reason

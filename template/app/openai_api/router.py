@@ -5,11 +5,11 @@ import time
 import uuid
 
 from fastapi import APIRouter
-from sse_starlette import EventSourceResponse
 
 from app.auth.dependencies import CurrentOwner
 from app.chat.dependencies import ChatServiceDep
 from app.chat.router import sse_response
+from app.core.sse import SSEResponse
 from app.dependencies import SettingsDep
 from app.llm.base import Message, Role
 from app.openai_api.schemas import (
@@ -41,7 +41,7 @@ async def list_models(_owner: CurrentOwner, service: ChatServiceDep) -> ModelLis
 @router.post("/chat/completions", response_model=ChatCompletion)
 async def create_chat_completion(
     body: ChatCompletionRequest, owner: CurrentOwner, service: ChatServiceDep, settings: SettingsDep
-) -> ChatCompletion | EventSourceResponse:
+) -> ChatCompletion | SSEResponse:
     messages = [Message(role=_role(m.role), content=m.text()) for m in body.messages]
     prepared = service.prepare_stateless(
         owner=owner,

@@ -5,11 +5,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.base import table_of, utcnow
+from app.db.writer import Insert
 from app.usage.models import UsageRecord
 
 
-def add_usage(
-    session: AsyncSession,
+def usage_insert(
     *,
     owner_id: str,
     provider: str,
@@ -19,19 +20,19 @@ def add_usage(
     completion_tokens: int,
     cost_usd: float,
     conversation_id: str | None = None,
-) -> None:
-    session.add(
-        UsageRecord(
-            owner_id=owner_id,
-            provider=provider,
-            model=model,
-            endpoint=endpoint,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            cost_usd=cost_usd,
-            conversation_id=conversation_id,
-        )
-    )
+) -> Insert:
+    row = {
+        "owner_id": owner_id,
+        "provider": provider,
+        "model": model,
+        "endpoint": endpoint,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "cost_usd": cost_usd,
+        "conversation_id": conversation_id,
+        "created_at": utcnow(),
+    }
+    return Insert(table_of(UsageRecord), [row])
 
 
 async def summarize(

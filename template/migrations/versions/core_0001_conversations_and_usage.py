@@ -26,9 +26,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index("ix_conversations_owner_id", "conversations", ["owner_id"])
-    op.create_index("ix_conversations_created_at", "conversations", ["created_at"])
-    op.create_index("ix_conversations_updated_at", "conversations", ["updated_at"])
+    op.create_index(
+        "ix_conversations_owner_id_updated_at", "conversations", ["owner_id", "updated_at"]
+    )
 
     op.create_table(
         "messages",
@@ -48,7 +48,6 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_messages_conversation_id", "messages", ["conversation_id"])
-    op.create_index("ix_messages_created_at", "messages", ["created_at"])
 
     op.create_table(
         "usage_records",
@@ -63,9 +62,9 @@ def upgrade() -> None:
         sa.Column("conversation_id", sa.String(32), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index("ix_usage_records_owner_id", "usage_records", ["owner_id"])
-    op.create_index("ix_usage_records_model", "usage_records", ["model"])
-    op.create_index("ix_usage_records_created_at", "usage_records", ["created_at"])
+    op.create_index(
+        "ix_usage_records_owner_id_created_at", "usage_records", ["owner_id", "created_at"]
+    )
 
 
 def downgrade() -> None:
