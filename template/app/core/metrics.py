@@ -112,6 +112,7 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,9 +133,15 @@ class MetricsMiddleware:
             route = scope.get("route")
             label = route.path if isinstance(route, BaseRoute) and hasattr(route, "path") else ""
             label = label or "<unmatched>"
-            method = scope["method"]
-            self.metrics.http_requests.labels(method, label, str(status)).inc()
-            self.metrics.http_latency.labels(method, label).observe(time.perf_counter() - started)
+            key = (scope["method"], label, status)
+            children = self._children.get(key)
+            if children is None:  # bound once per route and status: labels() is not free
+                children = self._children[key] = (
+                    self.metrics.http_requests.labels(key[0], label, str(status)),
+                    self.metrics.http_latency.labels(key[0], label),
+                )
+            children[0].inc()
+            children[1].observe(time.perf_counter() - started)
 
 
 async def metrics_endpoint(request: Request) -> Response:

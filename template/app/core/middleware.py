@@ -5,8 +5,8 @@ per-request cost stays in microseconds.
 """
 
 import json
+import os
 import re
-import uuid
 from collections.abc import Mapping
 
 from starlette.datastructures import Headers
@@ -43,7 +43,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = Headers(scope=scope).get("x-request-id", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
         token = request_id_var.set(request_id)
 
         async def send_with_id(message: Message) -> None:

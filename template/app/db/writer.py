@@ -13,13 +13,13 @@ also the database's only regular writer, so no request sleeps in SQLite's busy-r
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event, insert
+from sqlalchemy import Connection, Dialect, Engine, Executable, Table, create_engine, event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.base import Base
@@ -90,16 +90,74 @@ def _run(connection: Connection, operations: Sequence[Operation]) -> None:
             connection.execute(operation.statement, operation.params)
 
 
+@dataclass(frozen=True, slots=True)
+class _CompiledInsert:
+    sql: str
+    columns: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def parameters(self, rows: list[Row]) -> list[tuple[Any, ...]]:
+        return [
+            tuple(
+                process(row[column]) if process is not None else row[column]
+                for column, process in zip(self.columns, self.processors, strict=True)
+            )
+            for row in rows
+        ]
+
+
+class _SqliteInserts:
+    """INSERTs compiled once and run with the driver's own `executemany`.
+
+    SQLAlchemy's per-execution work (cache lookups, parameter processing in Python) is most
+    of a small batch's cost on SQLite; these statements never change, and the values still
+    go through SQLAlchemy's own type processors, so rows are stored exactly as it would.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._compiled: dict[tuple[str, tuple[str, ...]], _CompiledInsert] = {}
+
+    def _compile(self, table: Table, keys: tuple[str, ...]) -> _CompiledInsert:
+        found = self._compiled.get((table.name, keys))
+        if found is None:
+            compiled = insert(table).compile(dialect=self._dialect, column_keys=list(keys))
+            columns = tuple(compiled.positiontup or ())
+            processors = tuple(
+                table.c[column].type.dialect_impl(self._dialect).bind_processor(self._dialect)
+                for column in columns
+            )
+            found = self._compiled[(table.name, keys)] = _CompiledInsert(
+                str(compiled), columns, processors
+            )
+        return found
+
+    def run(self, connection: Connection, operations: Sequence[Operation]) -> None:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for operation in operations:
+                if isinstance(operation, Execute):
+                    connection.execute(operation.statement, operation.params)
+                    continue
+                rows = operation.rows
+                compiled = self._compile(operation.table, tuple(rows[0]))
+                cursor.executemany(compiled.sql, compiled.parameters(rows))
+        finally:
+            cursor.close()
+
+
 class BatchWriter:
     def __init__(self, engine: AsyncEngine, *, max_batch: int = 256) -> None:
         self._engine = engine
         self._sync_engine: Engine | None = None
+        self._sqlite_inserts: _SqliteInserts | None = None
         if engine.dialect.name == "sqlite":
             self._sync_engine = create_engine(
                 engine.url.set(drivername="sqlite"), connect_args={"check_same_thread": False}
             )
             event.listen(self._sync_engine, "connect", tune_sqlite)
             event.listen(self._sync_engine, "connect", _no_automatic_checkpoints)
+            self._sqlite_inserts = _SqliteInserts(self._sync_engine.dialect)
         self._batches_since_checkpoint = 0
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
@@ -164,13 +222,13 @@ class BatchWriter:
             _settle(pending.future, None)
 
     async def _execute(self, operations: list[Operation]) -> None:
-        sync_engine = self._sync_engine
-        if sync_engine is None:
+        sync_engine, inserts = self._sync_engine, self._sqlite_inserts
+        if sync_engine is None or inserts is None:
             async with self._engine.begin() as connection:
                 await connection.run_sync(_run, operations)
             return
         with sync_engine.begin() as connection:
-            _run(connection, operations)
+            inserts.run(connection, operations)
         self._batches_since_checkpoint += 1
         if self._batches_since_checkpoint >= CHECKPOINT_EVERY_BATCHES:
             self._batches_since_checkpoint = 0
