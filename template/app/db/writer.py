@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import Connection, Dialect, Engine, Executable, Table, create_engine, event, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.base import Base
@@ -141,7 +142,14 @@ class _SqliteInserts:
                     continue
                 rows = operation.rows
                 compiled = self._compile(operation.table, tuple(rows[0]))
-                cursor.executemany(compiled.sql, compiled.parameters(rows))
+                parameters = compiled.parameters(rows)
+                try:
+                    cursor.executemany(compiled.sql, parameters)
+                except self._dialect.loaded_dbapi.Error as exc:
+                    # The same exception types as every other SQLAlchemy call.
+                    raise DBAPIError.instance(
+                        compiled.sql, parameters, exc, self._dialect.loaded_dbapi.Error
+                    ) from exc
         finally:
             cursor.close()
 
@@ -160,6 +168,7 @@ class BatchWriter:
             self._sqlite_inserts = _SqliteInserts(self._sync_engine.dialect)
         self._batches_since_checkpoint = 0
         self._max_batch = max_batch
+        self.batches_committed = 0
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._closed = False
 
@@ -180,6 +189,9 @@ class BatchWriter:
         """The writer task: takes whatever is queued, commits it as one batch, repeats."""
         while True:
             item = await self._queue.get()
+            # One turn of the event loop lets the requests already running reach their own
+            # write, so they join this batch instead of paying for a commit each.
+            await asyncio.sleep(0)
             batch: list[_Pending] = []
             stopping = item is None
             if item is not None:
@@ -218,6 +230,7 @@ class BatchWriter:
             else:
                 _settle(batch[0].future, exc)
             return
+        self.batches_committed += 1
         for pending in batch:
             _settle(pending.future, None)
 

@@ -1,0 +1,120 @@
+"""The group-commit writer: concurrent writes share transactions, yet each succeeds or fails
+on its own, and shutdown loses nothing."""
+
+from collections.abc import AsyncIterator
+
+import anyio
+import anyio.lowlevel
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.chat import store
+from app.chat.models import StoredMessage
+from app.db.engine import create_engine
+from app.db.writer import BatchWriter, Insert, Operation, WriterClosed
+from app.llm.base import Message
+from app.settings import Settings
+from app.usage.models import UsageRecord
+from app.usage.store import usage_insert
+
+pytestmark = pytest.mark.anyio
+
+
+def usage(owner: str = "writer-test") -> Insert:
+    return usage_insert(
+        owner_id=owner,
+        provider="fake",
+        model="m",
+        endpoint="test",
+        prompt_tokens=1,
+        completion_tokens=2,
+        cost_usd=0.0,
+    )
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def writer(engine: AsyncEngine) -> AsyncIterator[BatchWriter]:
+    writer = BatchWriter(engine)
+    async with anyio.create_task_group() as group:
+        group.start_soon(writer.run)
+        yield writer
+        writer.close()
+
+
+async def count(engine: AsyncEngine, model: type[UsageRecord] | type[StoredMessage]) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_concurrent_writes_share_commits(writer: BatchWriter, engine: AsyncEngine) -> None:
+    async with anyio.create_task_group() as group:
+        for _ in range(60):
+            group.start_soon(writer.write, usage())
+    assert await count(engine, UsageRecord) == 60
+    assert writer.batches_committed < 60 / 4, "writes should have been grouped"
+
+
+async def test_a_bad_write_fails_alone(writer: BatchWriter, engine: AsyncEngine) -> None:
+    bad = store.exchange_operations(
+        owner_id="x",
+        conversation_id="does-not-exist",  # no such conversation: the FK refuses the messages
+        is_new=False,
+        model="m",
+        messages=[Message("user", "hi")],
+    )
+    outcomes: dict[str, BaseException | None] = {}
+
+    async def attempt(name: str, *operations: Operation) -> None:
+        try:
+            await writer.write(*operations)
+            outcomes[name] = None
+        except Exception as exc:
+            outcomes[name] = exc
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(attempt, "good-1", usage())
+        group.start_soon(attempt, "bad", *bad)
+        group.start_soon(attempt, "good-2", usage())
+    assert outcomes["good-1"] is None
+    assert outcomes["good-2"] is None
+    assert isinstance(outcomes["bad"], IntegrityError)
+    assert await count(engine, UsageRecord) == 2
+    assert await count(engine, StoredMessage) == 0
+
+
+async def test_fallback_keeps_what_must_not_be_lost(
+    writer: BatchWriter, engine: AsyncEngine
+) -> None:
+    record = usage()
+    turn = store.exchange_operations(
+        owner_id="x",
+        conversation_id="deleted-meanwhile",
+        is_new=False,
+        model="m",
+        messages=[Message("user", "hi"), Message("assistant", "hello")],
+    )
+    await writer.write(record, *turn, fallback=[record])
+    assert await count(engine, UsageRecord) == 1
+    assert await count(engine, StoredMessage) == 0
+
+
+async def test_close_commits_everything_queued(engine: AsyncEngine) -> None:
+    writer = BatchWriter(engine)
+    async with anyio.create_task_group() as group:
+        for _ in range(20):
+            group.start_soon(writer.write, usage())
+        await anyio.lowlevel.checkpoint()  # all twenty are queued before the writer ever runs
+        writer.close()
+        group.start_soon(writer.run)
+    assert await count(engine, UsageRecord) == 20
+    with pytest.raises(WriterClosed):
+        await writer.write(usage())

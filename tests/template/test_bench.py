@@ -1,0 +1,30 @@
+"""The benchmark script keeps working (a tiny run; its numbers are read by people, not here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "chat.py"
+
+
+def test_bench_runs_and_reports_every_measure() -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH),
+            "--events=300",
+            "--rounds=1",
+            "--ttfb-samples=5",
+            "--seconds=0.3",
+            "--connections=4",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    for measure in ("SSE events/s", "time to first byte", "non-stream requests/s"):
+        assert measure in completed.stdout
