@@ -9,7 +9,10 @@ Generates a project from this checkout, then serves each app under uvicorn in it
   endpoint that streams the same `data: {"content": ...}` events (target ratio >= 0.8);
 - time to first byte of a stream, against the same Starlette endpoint (target: < 5 ms added);
 - non-stream `/api/chat` requests/s under concurrent keep-alive load, against a bare FastAPI
-  endpoint that validates the same body and answers the same envelope (target ratio >= 0.5).
+  endpoint that validates the same body and answers the same envelope (target ratio >= 0.5),
+  and, for scale, against a plain FastAPI endpoint that also stores the same rows (a
+  conversation, two messages, a usage record) the usual way: an ORM session and a commit per
+  request, on the same SQLite settings.
 
 Needs the template's dependencies in this interpreter (scripts/test installs them).
 """
@@ -77,6 +80,68 @@ BASELINE_APP = textwrap.dedent(
             yield b"data: [DONE]\\n\\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")
+    '''
+)
+
+
+PERSISTING_BASELINE = textwrap.dedent(
+    '''
+    """A plain FastAPI endpoint storing one chat turn per request with an ORM session."""
+    import os
+    from contextlib import asynccontextmanager
+
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+
+    from app.chat.models import Conversation, StoredMessage
+    from app.db.base import Base, new_id
+    from app.db.engine import create_engine, create_sessionmaker
+    from app.usage.models import UsageRecord
+
+    engine = create_engine(os.environ["PERSISTING_DATABASE_URL"])
+    sessions = create_sessionmaker(engine)
+
+
+    @asynccontextmanager
+    async def lifespan(app):
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        yield
+        await engine.dispose()
+
+
+    app = FastAPI(lifespan=lifespan)
+
+
+    class Message(BaseModel):
+        role: str
+        content: str
+
+
+    class Body(BaseModel):
+        messages: list[Message]
+
+
+    @app.post("/api/chat")
+    async def chat(body: Body) -> dict[str, object]:
+        text = body.messages[-1].content
+        conversation_id = new_id()
+        async with sessions.begin() as session:
+            session.add(
+                Conversation(id=conversation_id, owner_id="anonymous", title=text, model="m")
+            )
+            session.add_all(
+                StoredMessage(conversation_id=conversation_id, role=role, content=text)
+                for role in ("user", "assistant")
+            )
+            session.add(
+                UsageRecord(
+                    owner_id="anonymous", provider="fake", model="m", endpoint="chat",
+                    prompt_tokens=1, completion_tokens=1, cost_usd=0.0,
+                    conversation_id=conversation_id,
+                )
+            )
+        return {"code": 200, "data": {"content": text, "conversation_id": conversation_id}}
     '''
 )
 
@@ -154,7 +219,7 @@ async def stream_once(port: int, path: str, body: dict[str, object]) -> tuple[fl
 
 
 async def load(port: int, body: dict[str, object], seconds: float, connections: int) -> float:
-    """Requests/s of keep-alive connections sending requests back to back."""
+    """Requests/s of keep-alive connections sending requests back to back to /api/chat."""
     request = request_bytes(port, "/api/chat", body)
     done = 0
     stop_at = time.perf_counter() + seconds
@@ -199,6 +264,8 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
         "LOG_LEVEL": "WARNING",
     }
     (work / "baseline.py").write_text(BASELINE_APP)
+    (project / "persisting_baseline.py").write_text(PERSISTING_BASELINE)
+    persisting_env = {"PERSISTING_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'plain.db'}"}
     words = " ".join(f"w{i % 1000}" for i in range(args.events))
     long_body = {"messages": [{"role": "user", "content": words}], "stream": True}
     short_body = {"messages": [{"role": "user", "content": "hello there"}], "stream": True}
@@ -206,10 +273,12 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
 
     with (
         server("baseline:app", work, {}) as base,
+        server("persisting_baseline:app", project, persisting_env) as persisting,
         server("app.main:create_app", project, env, factory=True) as ours,
     ):
         for port in (base, ours):  # warm both (imports, first connections, SQLite pages)
             await stream_once(port, "/sse" if port == base else "/api/chat", short_body)
+        for port in (base, persisting, ours):
             await load(port, plain_body, 0.5, 4)
 
         rates: dict[str, list[float]] = {"base": [], "ours": []}
@@ -224,16 +293,18 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
             ttfb["base"].append((await stream_once(base, "/sse", short_body))[0])
             ttfb["ours"].append((await stream_once(ours, "/api/chat", short_body))[0])
 
-        throughput: dict[str, list[float]] = {"base": [], "ours": []}
+        throughput: dict[str, list[float]] = {"base": [], "persisting": [], "ours": []}
         for _ in range(args.rounds):
-            throughput["base"].append(await load(base, plain_body, args.seconds, args.connections))
-            throughput["ours"].append(await load(ours, plain_body, args.seconds, args.connections))
+            for name, port in (("base", base), ("persisting", persisting), ("ours", ours)):
+                rate = await load(port, plain_body, args.seconds, args.connections)
+                throughput[name].append(rate)
 
     sse_base, sse_ours = statistics.median(rates["base"]), statistics.median(rates["ours"])
     ttfb_base = statistics.median(ttfb["base"]) * 1000
     ttfb_ours = statistics.median(ttfb["ours"]) * 1000
     rps_base = statistics.median(throughput["base"])
     rps_ours = statistics.median(throughput["ours"])
+    rps_persisting = statistics.median(throughput["persisting"])
     print(f"\nvariant {args.variant}: {args.events} events per stream, {args.rounds} rounds")
     print(f"{'measure':<34}{'baseline':>12}{'/api/chat':>12}{'result':>12}  target")
     print(
@@ -247,6 +318,10 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
     print(
         f"{'non-stream requests/s':<34}{rps_base:>12,.0f}{rps_ours:>12,.0f}"
         f"{rps_ours / rps_base:>11.2f}x  >= 0.5x"
+    )
+    print(
+        f"{'  vs one ORM commit per request':<34}{rps_persisting:>12,.0f}{rps_ours:>12,.0f}"
+        f"{rps_ours / rps_persisting:>11.2f}x  (for scale)"
     )
 
 
