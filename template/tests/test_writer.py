@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.chat import store
 from app.chat.models import StoredMessage
 from app.db.engine import create_engine
-from app.db.writer import BatchWriter, Insert, Operation, WriterClosed
+from app.db.operations import Insert, Operation
+from app.db.writer import BatchWriter, WriterClosed
 from app.llm.base import Message
 from app.settings import Settings
 from app.usage.models import UsageRecord

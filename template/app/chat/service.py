@@ -22,7 +22,8 @@ from app.core.cache import Cache
 from app.core.errors import ApiError
 from app.core.metrics import Metrics, ModelMetrics
 from app.db.base import new_id
-from app.db.writer import BatchWriter, Operation
+from app.db.operations import Operation
+from app.db.writer import BatchWriter
 from app.llm.base import (
     ChatModel,
     Completion,

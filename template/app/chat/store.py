@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.chat.models import Conversation, StoredMessage
 from app.db.base import table_of, utcnow
-from app.db.writer import Execute, Insert, Operation
+from app.db.operations import Execute, Insert, Operation
 from app.llm.base import Message, Role
 
 TITLE_LENGTH = 80

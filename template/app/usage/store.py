@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import table_of, utcnow
-from app.db.writer import Insert
+from app.db.operations import Insert
 from app.usage.models import UsageRecord
 
 
