@@ -23,9 +23,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-DATA_FILES = ("copier.yml", "template.bundle", "template.json")
+DATA_FILES = ("copier.yml", "questions.json", "template.bundle", "template.json")
 PREBUILT_DIR = Path("generator", "aiapi", "_data")
 BRANCH = "main"
 
@@ -86,7 +87,11 @@ def build_from_git(root: Path, out: Path) -> list[str]:
     _git(scratch, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
     _git(scratch, "bundle", "create", str(out / "template.bundle"), "HEAD", BRANCH, "--tags")
     shutil.rmtree(scratch)
-    (out / "copier.yml").write_text(_git(root, "show", "HEAD:copier.yml") + "\n", encoding="utf-8")
+    copier_yml = _git(root, "show", "HEAD:copier.yml") + "\n"
+    (out / "copier.yml").write_text(copier_yml, encoding="utf-8")
+    # The same questions as JSON: the CLI reads them without importing PyYAML.
+    questions = yaml.safe_load(copier_yml)
+    (out / "questions.json").write_text(json.dumps(questions, indent=1) + "\n", encoding="utf-8")
     (out / "template.json").write_text(
         json.dumps({"commit": sha, "describe": describe}, indent=2) + "\n", encoding="utf-8"
     )
