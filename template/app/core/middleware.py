@@ -7,7 +7,6 @@ per-request cost stays in microseconds.
 import json
 import os
 import re
-from collections.abc import Mapping
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -83,24 +82,15 @@ class SecurityHeadersMiddleware:
 class BodySizeLimitMiddleware:
     """Answers 413 as soon as a body passes its limit, without reading the rest into memory."""
 
-    def __init__(
-        self, app: ASGIApp, *, max_bytes: int, path_limits: Mapping[str, int] | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.path_limits = dict(path_limits or {})
-
-    def _limit_for(self, path: str) -> int:
-        for prefix, limit in self.path_limits.items():
-            if path.startswith(prefix):
-                return limit
-        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit_for(scope["path"])
+        limit = self.max_bytes
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_too_large(send, limit)

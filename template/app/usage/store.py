@@ -59,12 +59,3 @@ async def summarize(
         (owner, model, int(n), int(prompt), int(completion), float(cost))
         for owner, model, n, prompt, completion, cost in rows
     ]
-
-
-async def tokens_since(session: AsyncSession, *, owner_id: str, since: datetime) -> int:
-    total = await session.scalar(
-        select(
-            func.coalesce(func.sum(UsageRecord.prompt_tokens + UsageRecord.completion_tokens), 0)
-        ).where(UsageRecord.owner_id == owner_id, UsageRecord.created_at >= since)
-    )
-    return int(total or 0)
