@@ -2,6 +2,7 @@
 on its own, and shutdown loses nothing."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import anyio
 import anyio.lowlevel
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.chat import store
 from app.chat.models import StoredMessage
+from app.db.base import new_id, utcnow
 from app.db.engine import create_engine
 from app.db.operations import Insert, Operation
 from app.db.writer import BatchWriter, WriterClosed
@@ -119,3 +121,57 @@ async def test_close_commits_everything_queued(engine: AsyncEngine) -> None:
     assert await count(engine, UsageRecord) == 20
     with pytest.raises(WriterClosed):
         await writer.write(usage())
+
+
+async def test_rows_read_back_exactly_as_written(writer: BatchWriter, engine: AsyncEngine) -> None:
+    """Timestamps shared by a turn's rows, or not, come back as the ORM itself would store them."""
+    shared = utcnow()
+    alone = shared + timedelta(seconds=1, microseconds=7)
+    turn = store.exchange_operations(
+        owner_id="x",
+        conversation_id=new_id(),
+        is_new=True,
+        model="m",
+        messages=[Message("user", "hi"), Message("assistant", "hello")],
+        at=shared,
+    )
+    first = usage_insert(
+        owner_id="x",
+        provider="fake",
+        model="m",
+        endpoint="t",
+        prompt_tokens=1,
+        completion_tokens=2,
+        cost_usd=0.5,
+        created_at=shared,
+    )
+    second = usage_insert(
+        owner_id="y",
+        provider="fake",
+        model="m",
+        endpoint="t",
+        prompt_tokens=3,
+        completion_tokens=4,
+        cost_usd=0.25,
+        created_at=alone,
+    )
+    await writer.write(first, second, *turn)
+    async with engine.connect() as connection:
+        usage_rows = (
+            await connection.execute(
+                select(UsageRecord.owner_id, UsageRecord.cost_usd, UsageRecord.created_at).order_by(
+                    UsageRecord.owner_id
+                )
+            )
+        ).all()
+        message_times = (await connection.scalars(select(StoredMessage.created_at))).all()
+    assert [(owner, cost, as_utc(at)) for owner, cost, at in usage_rows] == [
+        ("x", 0.5, shared),
+        ("y", 0.25, alone),
+    ]
+    assert [as_utc(at) for at in message_times] == [shared, shared]
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive UTC, PostgreSQL aware datetimes."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

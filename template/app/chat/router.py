@@ -3,11 +3,11 @@
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth.dependencies import CurrentOwner
 from app.chat import store
-from app.chat.dependencies import ChatServiceDep
+from app.chat.dependencies import chat_service
 from app.chat.schemas import (
     BatchItem,
     BatchReply,
@@ -24,7 +24,7 @@ from app.chat.sse import chat_events
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
 from app.core.sse import SSEResponse
-from app.dependencies import SessionDep, SettingsDep
+from app.dependencies import SessionDep
 from app.llm.base import LLMError, Message
 from app.settings import Settings
 
@@ -51,7 +51,8 @@ def sse_response(
     responses={200: SSE_RESPONSE},
     summary="Chat with the model (JSON, or a stream of SSE events with stream=true)",
 )
-async def chat(body: ChatRequest, owner: CurrentOwner, service: ChatServiceDep) -> Response:
+async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Response:
+    service = chat_service(request)
     if body.use_knowledge:
         raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
     prepared = await service.prepare(
@@ -77,8 +78,10 @@ async def chat(body: ChatRequest, owner: CurrentOwner, service: ChatServiceDep) 
 
 @router.post("/chat/batch", summary="Several independent prompts, answered concurrently")
 async def chat_batch(
-    body: BatchRequest, owner: CurrentOwner, service: ChatServiceDep, settings: SettingsDep
+    body: BatchRequest, owner: CurrentOwner, request: Request
 ) -> Envelope[BatchReply]:
+    service = chat_service(request)
+    settings = service.settings
     if len(body.prompts) > settings.chat_batch_max_prompts:
         raise ApiError(422, f"prompts: at most {settings.chat_batch_max_prompts} per batch")
     prepared_calls = [

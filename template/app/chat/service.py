@@ -21,7 +21,7 @@ from app.chat.schemas import ChatMessageIn, ChatReply, UsagePublic
 from app.core.cache import Cache
 from app.core.errors import ApiError
 from app.core.metrics import Metrics, ModelMetrics
-from app.db.base import new_id
+from app.db.base import new_id, utcnow
 from app.db.operations import Operation
 from app.db.writer import BatchWriter
 from app.llm.base import (
@@ -66,9 +66,7 @@ class ChatResult:
 
 
 def usage_public(usage: Usage, cost_usd: float) -> UsagePublic:
-    # model_construct: every value is already typed and checked; validating again per
-    # request is measurable on the non-stream hot path.
-    return UsagePublic.model_construct(
+    return UsagePublic(
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
         total_tokens=usage.total_tokens,
@@ -98,7 +96,7 @@ class ChatService:
 
     def resolve_model(self, requested: str | None) -> str:
         model = requested or self.settings.llm_model
-        if model not in self.settings.available_models:
+        if model != self.settings.llm_model and model not in self.settings.llm_models:
             choices = ", ".join(self.settings.available_models)
             raise ApiError(
                 422,
@@ -220,7 +218,7 @@ class ChatService:
         return ChatStream(self, prepared, model_stream, started)
 
     def reply(self, prepared: PreparedChat, result: ChatResult) -> ChatReply:
-        return ChatReply.model_construct(
+        return ChatReply(
             content=result.content,
             usage=usage_public(result.usage, result.cost_usd),
             conversation_id=prepared.conversation_id or "",
@@ -241,6 +239,7 @@ class ChatService:
             self.settings.llm_prices, model, usage.prompt_tokens, usage.completion_tokens
         )
         conversation_id = prepared.conversation_id
+        now = utcnow()
         usage_row = usage_insert(
             owner_id=prepared.owner_id,
             provider=self.llm.provider,
@@ -250,6 +249,7 @@ class ChatService:
             completion_tokens=usage.completion_tokens,
             cost_usd=cost,
             conversation_id=conversation_id,
+            created_at=now,
         )
         turn: list[Operation] = []
         if conversation_id is not None and answer:
@@ -259,6 +259,7 @@ class ChatService:
                 is_new=prepared.is_new_conversation,
                 model=model,
                 messages=[*prepared.new_messages, Message("assistant", answer)],
+                at=now,
             )
         # Should the turn fail (its conversation deleted while the answer was being generated),
         # the usage record is still stored.

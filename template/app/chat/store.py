@@ -1,6 +1,7 @@
 """Conversation persistence: every query is scoped to its owner."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import delete, func, select, update
@@ -48,9 +49,10 @@ def exchange_operations(
     is_new: bool,
     model: str,
     messages: Sequence[Message],
+    at: datetime | None = None,
 ) -> list[Operation]:
     """The writes of one turn: its messages, and the conversation created or touched."""
-    now = utcnow()
+    now = at or utcnow()
     if is_new:
         conversation: Operation = Insert(
             table_of(Conversation),

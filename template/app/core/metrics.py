@@ -4,15 +4,12 @@ Served at `/metrics`. With several worker processes each keeps its own counters;
 one by one or run a single worker per container.
 """
 
-import time
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
@@ -72,6 +69,19 @@ class Metrics:
         )
 
         self._models: dict[tuple[str, str], ModelMetrics] = {}
+        self._http: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One finished HTTP request; `route` is the route's template (bounded labels)."""
+        key = (method, route, status)
+        children = self._http.get(key)
+        if children is None:  # bound once per route and status: `labels()` is not free
+            children = self._http[key] = (
+                self.http_requests.labels(method, route, str(status)),
+                self.http_latency.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def for_model(self, provider: str, model: str) -> "ModelMetrics":
         """The model's metric children, bound once: `labels()` costs microseconds per call."""
@@ -104,44 +114,6 @@ class ModelMetrics:
     completion_tokens: Counter
     cost: Counter
     requests: dict[str, Counter]
-
-
-class MetricsMiddleware:
-    """Counts requests and their latency by route template (not raw path: bounded labels)."""
-
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            route = scope.get("route")
-            label = route.path if isinstance(route, BaseRoute) and hasattr(route, "path") else ""
-            label = label or "<unmatched>"
-            key = (scope["method"], label, status)
-            children = self._children.get(key)
-            if children is None:  # bound once per route and status: labels() is not free
-                children = self._children[key] = (
-                    self.metrics.http_requests.labels(key[0], label, str(status)),
-                    self.metrics.http_latency.labels(key[0], label),
-                )
-            children[0].inc()
-            children[1].observe(time.perf_counter() - started)
 
 
 async def metrics_endpoint(request: Request) -> Response:

@@ -7,6 +7,7 @@ the GIL under load. Checkpoints, the one slow step, run in a worker thread inste
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import anyio.to_thread
@@ -21,17 +22,30 @@ from app.db.operations import Execute, Operation, Row
 @dataclass(frozen=True, slots=True)
 class _CompiledInsert:
     sql: str
-    columns: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    values_of: Callable[[Row], tuple[Any, ...]]
+    conversions: tuple[tuple[int, Callable[[Any], Any]], ...]
 
-    def parameters(self, rows: list[Row]) -> list[tuple[Any, ...]]:
-        return [
-            tuple(
-                process(row[column]) if process is not None else row[column]
-                for column, process in zip(self.columns, self.processors, strict=True)
-            )
-            for row in rows
-        ]
+    def parameters(self, rows: list[Row]) -> list[tuple[Any, ...]] | list[list[Any]]:
+        """Each row's values in the statement's order, converted where the column type says so.
+
+        Few columns need converting (timestamps), and a batch's rows share few distinct
+        values there (one timestamp per chat turn), so each value object is converted once.
+        """
+        values_of = self.values_of
+        if not self.conversions:
+            return [values_of(row) for row in rows]
+        converted: list[dict[int, Any]] = [{} for _ in self.conversions]
+        parameters = []
+        for row in rows:
+            values = list(values_of(row))
+            for (position, convert), done in zip(self.conversions, converted, strict=True):
+                value = values[position]
+                key = id(value)  # the rows keep every value alive until the batch is written
+                if key not in done:
+                    done[key] = convert(value)
+                values[position] = done[key]
+            parameters.append(values)
+        return parameters
 
 
 class _CompiledInserts:
@@ -51,12 +65,18 @@ class _CompiledInserts:
         if found is None:
             compiled = insert(table).compile(dialect=self._dialect, column_keys=list(keys))
             columns = tuple(compiled.positiontup or ())
-            processors = tuple(
+            processors = (
                 table.c[column].type.dialect_impl(self._dialect).bind_processor(self._dialect)
                 for column in columns
             )
             found = self._compiled[(table.name, keys)] = _CompiledInsert(
-                str(compiled), columns, processors
+                str(compiled),
+                _values_getter(columns),
+                tuple(
+                    (position, process)
+                    for position, process in enumerate(processors)
+                    if process is not None
+                ),
             )
         return found
 
@@ -81,6 +101,13 @@ class _CompiledInserts:
             cursor.close()
 
 
+def _values_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    if len(columns) == 1:  # itemgetter of one key returns the bare value
+        (column,) = columns
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
+
+
 class SqliteWrites:
     def __init__(self, url: URL) -> None:
         self._engine = create_engine(
@@ -90,17 +117,32 @@ class SqliteWrites:
         event.listen(self._engine, "connect", _no_automatic_checkpoints)
         self._inserts = _CompiledInserts(self._engine.dialect)
         self._batches_since_checkpoint = 0
+        # The writer's own connection, held open: no pool checkout per batch.
+        self._connection: Connection | None = None
 
     async def execute(self, operations: Sequence[Operation]) -> None:
-        with self._engine.begin() as connection:
-            self._inserts.run(connection, operations)
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        try:
+            with self._connection.begin():
+                self._inserts.run(self._connection, operations)
+        except Exception:
+            # Rolled back; a fresh connection next time, should this one be broken.
+            self._close_connection()
+            raise
         self._batches_since_checkpoint += 1
         if self._batches_since_checkpoint >= CHECKPOINT_EVERY_BATCHES:
             self._batches_since_checkpoint = 0
             await anyio.to_thread.run_sync(_checkpoint, self._engine)
 
     def close(self) -> None:
+        self._close_connection()
         self._engine.dispose()
+
+    def _close_connection(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 CHECKPOINT_EVERY_BATCHES = 200

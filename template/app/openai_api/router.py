@@ -2,15 +2,14 @@
 AI SDK) at this service with `base_url=http://host/v1` and it works unchanged."""
 
 import time
-import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from app.auth.dependencies import CurrentOwner
-from app.chat.dependencies import ChatServiceDep
+from app.chat.dependencies import chat_service
 from app.chat.router import sse_response
+from app.core.randomness import random_hex
 from app.core.sse import SSEResponse
-from app.dependencies import SettingsDep
 from app.llm.base import Message, Role
 from app.openai_api.schemas import (
     AssistantMessage,
@@ -29,7 +28,8 @@ DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
 
 
 @router.get("/models")
-async def list_models(_owner: CurrentOwner, service: ChatServiceDep) -> ModelList:
+async def list_models(_owner: CurrentOwner, request: Request) -> ModelList:
+    service = chat_service(request)
     return ModelList(
         data=[
             ModelCard(id=model, owned_by=service.llm.provider)
@@ -40,8 +40,9 @@ async def list_models(_owner: CurrentOwner, service: ChatServiceDep) -> ModelLis
 
 @router.post("/chat/completions", response_model=ChatCompletion)
 async def create_chat_completion(
-    body: ChatCompletionRequest, owner: CurrentOwner, service: ChatServiceDep, settings: SettingsDep
+    body: ChatCompletionRequest, owner: CurrentOwner, request: Request
 ) -> ChatCompletion | SSEResponse:
+    service = chat_service(request)
     messages = [Message(role=_role(m.role), content=m.text()) for m in body.messages]
     prepared = service.prepare_stateless(
         owner=owner,
@@ -51,13 +52,13 @@ async def create_chat_completion(
         temperature=DEFAULT_TEMPERATURE if body.temperature is None else body.temperature,
         max_tokens=body.max_completion_tokens or body.max_tokens,
     )
-    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    completion_id = f"chatcmpl-{random_hex(16)}"
     if body.stream:
         stream = await service.open_stream(prepared)
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
         return sse_response(
             completion_chunks(stream, completion_id=completion_id, include_usage=include_usage),
-            settings,
+            service.settings,
         )
     result = await service.complete(prepared)
     return ChatCompletion(

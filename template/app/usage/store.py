@@ -20,6 +20,7 @@ def usage_insert(
     completion_tokens: int,
     cost_usd: float,
     conversation_id: str | None = None,
+    created_at: datetime | None = None,
 ) -> Insert:
     row = {
         "owner_id": owner_id,
@@ -30,7 +31,7 @@ def usage_insert(
         "completion_tokens": completion_tokens,
         "cost_usd": cost_usd,
         "conversation_id": conversation_id,
-        "created_at": utcnow(),
+        "created_at": created_at or utcnow(),
     }
     return Insert(table_of(UsageRecord), [row])
 
