@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import anyio
 import anyio.lowlevel
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Column, DateTime, MetaData, Table, func, select
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,6 +18,7 @@ from app.chat.models import StoredMessage
 from app.db.base import new_id, utcnow
 from app.db.engine import create_engine
 from app.db.operations import Insert, Operation
+from app.db.sqlite_writes import SqliteInserts
 from app.db.writer import BatchWriter, WriterClosed
 from app.llm.base import Message
 from app.settings import Settings
@@ -175,3 +178,28 @@ async def test_rows_read_back_exactly_as_written(writer: BatchWriter, engine: As
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive UTC, PostgreSQL aware datetimes."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def test_a_value_shared_by_differently_stored_columns_is_converted_for_each() -> None:
+    """Conversions are shared within a batch only between columns whose types store alike."""
+    metadata = MetaData()
+    default = Table("default_format", metadata, Column("at", DateTime()))
+    date_only_type = sqlite.DATETIME(storage_format=DATE_ONLY)  # type: ignore[no-untyped-call]
+    dates_only = Table("dates_only", metadata, Column("at", date_only_type))
+    engine = create_sync_engine("sqlite://")
+    metadata.create_all(engine)
+    shared = datetime(2026, 1, 2, 3, 4, 5, 6)
+    with engine.begin() as connection:
+        SqliteInserts(engine.dialect).run(
+            connection,
+            [Insert(default, [{"at": shared}]), Insert(dates_only, [{"at": shared}])],
+        )
+        stored = [
+            connection.exec_driver_sql(f"SELECT at FROM {table}").scalar_one()
+            for table in ("default_format", "dates_only")
+        ]
+    engine.dispose()
+    assert stored == ["2026-01-02 03:04:05.000006", "2026-01-02"]
+
+
+DATE_ONLY = "%(year)04d-%(month)02d-%(day)02d"

@@ -143,14 +143,14 @@ class ChatService:
                 if found is None:
                     raise ApiError(404, f"Conversation {conversation_id!r} not found")
                 prior = await store.history(session, conversation_id=conversation_id)
-        prompt = [
-            *trim_history(
+        prompt = list(new_messages)
+        if prior:
+            history = trim_history(
                 prior,
                 max_messages=self.settings.chat_history_max_turns,
                 max_tokens=self.settings.chat_history_max_tokens,
-            ),
-            *new_messages,
-        ]
+            )
+            prompt[:0] = history
         completion = CompletionRequest(
             messages=prompt, model=resolved_model, temperature=temperature, max_tokens=max_tokens
         )

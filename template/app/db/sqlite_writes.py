@@ -14,41 +14,52 @@ import anyio.to_thread
 from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.types import TypeEngine
 
 from app.db.engine import tune_sqlite
 from app.db.operations import Execute, Operation, Row
 
 
 @dataclass(frozen=True, slots=True)
+class _Conversion:
+    position: int
+    kind: str  # the column type with its options: equal kinds convert values alike
+    convert: Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
 class _CompiledInsert:
     sql: str
     values_of: Callable[[Row], tuple[Any, ...]]
-    conversions: tuple[tuple[int, Callable[[Any], Any]], ...]
+    conversions: tuple[_Conversion, ...]
 
-    def parameters(self, rows: list[Row]) -> list[tuple[Any, ...]] | list[list[Any]]:
+    def parameters(
+        self, rows: list[Row], converted: dict[tuple[str, int], Any]
+    ) -> list[tuple[Any, ...]] | list[list[Any]]:
         """Each row's values in the statement's order, converted where the column type says so.
 
         Few columns need converting (timestamps), and a batch's rows share few distinct
-        values there (one timestamp per chat turn), so each value object is converted once.
+        values there (one timestamp per chat turn, across its tables), so `converted`, kept
+        for the whole batch, converts each value object once per column type.
         """
         values_of = self.values_of
         if not self.conversions:
             return [values_of(row) for row in rows]
-        converted: list[dict[int, Any]] = [{} for _ in self.conversions]
         parameters = []
         for row in rows:
             values = list(values_of(row))
-            for (position, convert), done in zip(self.conversions, converted, strict=True):
-                value = values[position]
-                key = id(value)  # the rows keep every value alive until the batch is written
-                if key not in done:
-                    done[key] = convert(value)
-                values[position] = done[key]
+            for conversion in self.conversions:
+                value = values[conversion.position]
+                # By identity: the batch's rows keep every value alive until it is written.
+                key = (conversion.kind, id(value))
+                if key not in converted:
+                    converted[key] = conversion.convert(value)
+                values[conversion.position] = converted[key]
             parameters.append(values)
         return parameters
 
 
-class _CompiledInserts:
+class SqliteInserts:
     """INSERTs compiled once and run with the driver's own `executemany`.
 
     SQLAlchemy's per-execution work (cache lookups, parameter processing in Python) is most
@@ -65,23 +76,20 @@ class _CompiledInserts:
         if found is None:
             compiled = insert(table).compile(dialect=self._dialect, column_keys=list(keys))
             columns = tuple(compiled.positiontup or ())
-            processors = (
-                table.c[column].type.dialect_impl(self._dialect).bind_processor(self._dialect)
-                for column in columns
-            )
+            conversions = []
+            for position, column in enumerate(columns):
+                column_type = table.c[column].type.dialect_impl(self._dialect)
+                convert = column_type.bind_processor(self._dialect)
+                if convert is not None:
+                    conversions.append(_Conversion(position, _kind(column_type), convert))
             found = self._compiled[(table.name, keys)] = _CompiledInsert(
-                str(compiled),
-                _values_getter(columns),
-                tuple(
-                    (position, process)
-                    for position, process in enumerate(processors)
-                    if process is not None
-                ),
+                str(compiled), _values_getter(columns), tuple(conversions)
             )
         return found
 
     def run(self, connection: Connection, operations: Sequence[Operation]) -> None:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        converted: dict[tuple[str, int], Any] = {}
         try:
             for operation in operations:
                 if isinstance(operation, Execute):
@@ -89,7 +97,7 @@ class _CompiledInserts:
                     continue
                 rows = operation.rows
                 compiled = self._compile(operation.table, tuple(rows[0]))
-                parameters = compiled.parameters(rows)
+                parameters = compiled.parameters(rows, converted)
                 try:
                     cursor.executemany(compiled.sql, parameters)
                 except self._dialect.loaded_dbapi.Error as exc:
@@ -99,6 +107,11 @@ class _CompiledInserts:
                     ) from exc
         finally:
             cursor.close()
+
+
+def _kind(column_type: TypeEngine[Any]) -> str:
+    """Equal for types that convert values alike: same class, same options (storage formats)."""
+    return f"{type(column_type).__qualname__}{sorted(vars(column_type).items())!r}"
 
 
 def _values_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
@@ -115,7 +128,7 @@ class SqliteWrites:
         )
         event.listen(self._engine, "connect", tune_sqlite)
         event.listen(self._engine, "connect", _no_automatic_checkpoints)
-        self._inserts = _CompiledInserts(self._engine.dialect)
+        self._inserts = SqliteInserts(self._engine.dialect)
         self._batches_since_checkpoint = 0
         # The writer's own connection, held open: no pool checkout per batch.
         self._connection: Connection | None = None
