@@ -3,7 +3,7 @@
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Query, Request, Response, status
 
 from app.auth.dependencies import CurrentOwner
 from app.chat import store
@@ -45,12 +45,22 @@ def sse_response(
     )
 
 
-@router.post(
-    "/chat",
-    response_model=Envelope[ChatReply],
-    responses={200: SSE_RESPONSE},
-    summary="Chat with the model (JSON, or a stream of SSE events with stream=true)",
-)
+def add_routes(app: FastAPI) -> None:
+    """The chat routes. `POST /api/chat`, the hot path, goes on the app itself: FastAPI
+    (0.137 and later) resolves an included router's routes on every request, ~9 us of a
+    ~170 us chat turn."""
+    app.add_api_route(
+        "/api/chat",
+        chat,
+        methods=["POST"],
+        response_model=Envelope[ChatReply],
+        responses={200: SSE_RESPONSE},
+        summary="Chat with the model (JSON, or a stream of SSE events with stream=true)",
+        tags=["chat"],
+    )
+    app.include_router(router)
+
+
 async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Response:
     service = chat_service(request)
     if body.use_knowledge:

@@ -3,7 +3,7 @@ AI SDK) at this service with `base_url=http://host/v1` and it works unchanged.""
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 
 from app.auth.dependencies import CurrentOwner
 from app.chat.dependencies import chat_service
@@ -38,7 +38,19 @@ async def list_models(_owner: CurrentOwner, request: Request) -> ModelList:
     )
 
 
-@router.post("/chat/completions", response_model=ChatCompletion)
+def add_routes(app: FastAPI) -> None:
+    """The OpenAI-compatible routes; `POST /v1/chat/completions` on the app itself, as
+    `/api/chat` (see `app.chat.router.add_routes`)."""
+    app.add_api_route(
+        "/v1/chat/completions",
+        create_chat_completion,
+        methods=["POST"],
+        response_model=ChatCompletion,
+        tags=["openai"],
+    )
+    app.include_router(router)
+
+
 async def create_chat_completion(
     body: ChatCompletionRequest, owner: CurrentOwner, request: Request
 ) -> ChatCompletion | SSEResponse:
