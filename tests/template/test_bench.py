@@ -16,6 +16,7 @@ def test_bench_runs_and_reports_every_measure() -> None:
             str(BENCH),
             "--events=300",
             "--rounds=1",
+            "--load-rounds=1",
             "--ttfb-samples=5",
             "--seconds=0.3",
             "--connections=4",
