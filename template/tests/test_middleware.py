@@ -1,9 +1,11 @@
 """The request context (ids, security headers, metrics), the body limit and JSON-only GZip."""
 
+from collections.abc import AsyncIterator
+
 import httpx2
 import pytest
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 pytestmark = pytest.mark.anyio
 
@@ -51,3 +53,20 @@ async def test_large_json_is_gzipped_off_the_event_loop(
     plain = await client.get("/big", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert plain.json() == payload
+
+
+async def test_streamed_json_passes_through_uncompressed(
+    app: FastAPI, client: httpx2.AsyncClient
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"items": ['
+        yield b",".join(b'"%d"' % i for i in range(2000))
+        yield b"]}"
+
+    async def streamed() -> StreamingResponse:
+        return StreamingResponse(chunks(), media_type="application/json")
+
+    app.add_api_route("/streamed", streamed)
+    response = await client.get("/streamed", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in response.headers
+    assert len(response.json()["items"]) == 2000

@@ -79,7 +79,7 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = message.setdefault("headers", [])
                 present = {name.lower() for name, _ in headers}  # a route's own header wins
-                headers.extend(item for item in stamp if item[0] not in present)
+                headers.extend([item for item in stamp if item[0] not in present])
             await send(message)
 
         try:
@@ -184,12 +184,11 @@ class JSONGZipMiddleware:
                 if _is_uncompressed_json(message):
                     start = message  # held until the body shows whether it is worth it
                     return
-                await send(message)
-                return
-            if start is not None and message["type"] == "http.response.body":
+            elif start is not None:
                 held, start = start, None
                 body = message.get("body", b"")
-                if len(body) >= self.minimum_size and not message.get("more_body", False):
+                worth_it = len(body) >= self.minimum_size and not message.get("more_body")
+                if message["type"] == "http.response.body" and worth_it:
                     body = await self._compress(body)
                     held["headers"] = [
                         *(item for item in held["headers"] if item[0] != b"content-length"),
