@@ -28,7 +28,9 @@ from app.usage.store import usage_insert
 pytestmark = pytest.mark.anyio
 
 
-def usage(owner: str = "writer-test") -> Insert:
+def usage(
+    owner: str = "writer-test", cost_usd: float = 0.0, created_at: datetime | None = None
+) -> Insert:
     return usage_insert(
         owner_id=owner,
         provider="fake",
@@ -36,7 +38,8 @@ def usage(owner: str = "writer-test") -> Insert:
         endpoint="test",
         prompt_tokens=1,
         completion_tokens=2,
-        cost_usd=0.0,
+        cost_usd=cost_usd,
+        created_at=created_at,
     )
 
 
@@ -138,26 +141,8 @@ async def test_rows_read_back_exactly_as_written(writer: BatchWriter, engine: As
         messages=[Message("user", "hi"), Message("assistant", "hello")],
         at=shared,
     )
-    first = usage_insert(
-        owner_id="x",
-        provider="fake",
-        model="m",
-        endpoint="t",
-        prompt_tokens=1,
-        completion_tokens=2,
-        cost_usd=0.5,
-        created_at=shared,
-    )
-    second = usage_insert(
-        owner_id="y",
-        provider="fake",
-        model="m",
-        endpoint="t",
-        prompt_tokens=3,
-        completion_tokens=4,
-        cost_usd=0.25,
-        created_at=alone,
-    )
+    first = usage("x", cost_usd=0.5, created_at=shared)
+    second = usage("y", cost_usd=0.25, created_at=alone)
     await writer.write(first, second, *turn)
     async with engine.connect() as connection:
         usage_rows = (
