@@ -75,6 +75,7 @@ START_COMMAND = [
     "8000",
     "--proxy-headers",
     "--forwarded-allow-ips=*",
+    "--no-server-header",  # answers do not advertise the server software
 ]
 DB_PASSWORD = "postgres"  # noqa: S105 - the local/CI default that DATABASE_URL spells out
 RUFF_MYPY_PYTEST = [
@@ -551,6 +552,9 @@ def test_dockerfile_start_command_serves_health_and_ready(projects: dict[str, Pr
             assert time.monotonic() < deadline, "no /health answer within 20 s"
             time.sleep(0.1)
         assert get_status(f"{base}/ready") == 200
+        with urllib.request.urlopen(f"{base}/health", timeout=2) as response:  # noqa: S310
+            assert response.headers["server"] is None
+            assert response.headers["x-content-type-options"] == "nosniff"
 
         # The image's HEALTHCHECK command passes against the running service.
         health = healthcheck_command(dockerfile)
