@@ -10,6 +10,8 @@ from app.llm.tokens import estimate_tokens
 def trim_history(
     history: Sequence[Message], *, max_messages: int, max_tokens: int
 ) -> list[Message]:
+    if not history:  # a new conversation, the common case
+        return []
     pinned = [m for m in history if m.role == "system"]
     budget = max_tokens - sum(estimate_tokens(m.content) for m in pinned)
     kept: list[Message] = []

@@ -96,7 +96,7 @@ class ChatService:
 
     def resolve_model(self, requested: str | None) -> str:
         model = requested or self.settings.llm_model
-        if model != self.settings.llm_model and model not in self.settings.llm_models:
+        if not self.settings.offers_model(model):
             choices = ", ".join(self.settings.available_models)
             raise ApiError(
                 422,
@@ -143,14 +143,14 @@ class ChatService:
                 if found is None:
                     raise ApiError(404, f"Conversation {conversation_id!r} not found")
                 prior = await store.history(session, conversation_id=conversation_id)
-        prompt = list(new_messages)
-        if prior:
-            history = trim_history(
+        prompt = [
+            *trim_history(
                 prior,
                 max_messages=self.settings.chat_history_max_turns,
                 max_tokens=self.settings.chat_history_max_tokens,
-            )
-            prompt[:0] = history
+            ),
+            *new_messages,
+        ]
         completion = CompletionRequest(
             messages=prompt, model=resolved_model, temperature=temperature, max_tokens=max_tokens
         )

@@ -33,8 +33,7 @@ CONTENT_SECURITY_POLICY = (
 )
 # FastAPI's interactive docs load Swagger UI / ReDoc from a CDN, which that policy would block.
 CSP_EXEMPT_PREFIXES = ("/docs", "/redoc")
-_HEADERS = [*SECURITY_HEADERS, CONTENT_SECURITY_POLICY]
-_DOCS_HEADERS = SECURITY_HEADERS
+_HEADERS_WITH_CSP = [*SECURITY_HEADERS, CONTENT_SECURITY_POLICY]
 
 THREAD_MINIMUM_SIZE = 128 * 1024
 
@@ -70,7 +69,8 @@ class RequestContextMiddleware:
             return
 
         stamp = [(b"x-request-id", request_id.encode())]
-        stamp += _DOCS_HEADERS if scope["path"].startswith(CSP_EXEMPT_PREFIXES) else _HEADERS
+        docs = scope["path"].startswith(CSP_EXEMPT_PREFIXES)
+        stamp += SECURITY_HEADERS if docs else _HEADERS_WITH_CSP
         status = 500
 
         async def send_stamped(message: Message) -> None:
