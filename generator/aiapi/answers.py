@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from aiapi.errors import NO_TTY, AiapiError
-from aiapi.flags import from_flags
 from aiapi.questions import TemplateConfig, load_yaml
 
 
@@ -54,6 +53,11 @@ def read_answers_file(config: TemplateConfig, path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise AiapiError(f"answers file '{path}' must be a mapping of question: answer")
     return checked(config, data, f"answers file '{path}'")
+
+
+def from_flags(config: TemplateConfig, flags: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers given as question flags (keyed by question), typed and checked."""
+    return {key: config.questions[key].normalize(value) for key, value in flags.items()}
 
 
 def answers_from_command_line(

@@ -1,7 +1,8 @@
-"""The `aiapi` command: joins one module per command into one Typer app.
+"""The `aiapi` command: one module per command under aiapi.commands, joined into one Typer app.
 
-Copier and Questionary are imported only inside command bodies, so `aiapi --help` and
-`aiapi options` start without paying for them.
+The app is built from a TemplateConfig (the packaged copier.yml by default), so each command
+gets one flag per question. Copier, Questionary, PyYAML and Jinja are imported only inside
+command bodies, so `aiapi --help` and `aiapi options` start without paying for them.
 """
 
 from __future__ import annotations
@@ -13,25 +14,16 @@ import typer
 from aiapi import __version__
 from aiapi.commands.new import new
 from aiapi.commands.options import options
+from aiapi.commands.question_flags import bound
 from aiapi.commands.update import update
 from aiapi.errors import AiapiError
-
-app = typer.Typer(
-    name="aiapi",
-    no_args_is_help=True,
-    help="Generate and update AI FastAPI backends (streaming chat, RAG, auth) from one template.",
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command("new")(new)
-app.command("update")(update)
-app.command("options")(options)
+from aiapi.questions import TemplateConfig, template_config
 
 
 def _version(value: bool) -> None:
     if not value:
         return
-    from aiapi.resources import packaged_template
+    from aiapi.packaged import packaged_template
 
     packaged = packaged_template()
     template = packaged.describe if packaged else "source checkout"
@@ -39,7 +31,6 @@ def _version(value: bool) -> None:
     raise typer.Exit
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool,
@@ -52,6 +43,27 @@ def root(
     ] = False,
 ) -> None:
     """Generate and update AI FastAPI backends from one Copier template."""
+
+
+def build_app(config: TemplateConfig) -> typer.Typer:
+    """The whole CLI for one set of questions."""
+    app = typer.Typer(
+        name="aiapi",
+        no_args_is_help=True,
+        help="Generate and update AI FastAPI backends (streaming chat, RAG, auth) from one "
+        "template.",
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(root)
+    app.command("new")(bound(new, config))
+    # An update keeps the previous answers, so copier.yml's defaults would mislead there.
+    app.command("update")(bound(update, config, show_defaults=False))
+    app.command("options")(bound(options, config, question_flags=False))
+    return app
+
+
+app = build_app(template_config())
 
 
 def main() -> None:

@@ -208,9 +208,9 @@ def parse_config(data: Any) -> TemplateConfig:
 @cache
 def template_config() -> TemplateConfig:
     """The packaged copier.yml, parsed once per process."""
-    from aiapi.resources import resources
+    from aiapi.packaged import packaged_data
 
-    copier_yml = resources().copier_yml
+    copier_yml = packaged_data().copier_yml
     as_json = copier_yml.with_name(QUESTIONS_JSON)
     if as_json.is_file():
         return parse_config(json.loads(as_json.read_text(encoding="utf-8")))

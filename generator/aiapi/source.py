@@ -1,4 +1,8 @@
-"""Which template to generate from, and how to record it so later updates find it."""
+"""Which template to generate from, and how to record it so later updates find it.
+
+Pure functions: the caller refreshes the template store first (`store.refresh`), so that
+choosing a source never writes anything.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from pathlib import Path
 
 from aiapi.errors import FAILED, AiapiError
 from aiapi.gitutil import GitError, git
-from aiapi.resources import packaged_template, resources
-from aiapi.store import portable_path, refresh
+from aiapi.packaged import PackagedTemplate
+from aiapi.store import portable_path
 
 _REMOTE = re.compile(r"^(\w[\w+.-]*://|git@|gh:|gl:)")
 
@@ -28,23 +32,20 @@ def _is_git(path: Path) -> bool:
     return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
 
 
-def packaged_source(vcs_ref: str | None = None) -> TemplateSource:
-    """The template shipped with aiapi: the store, at the packaged commit by default."""
-    res = resources()
-    packaged = packaged_template()
-    if res.bundle is None or packaged is None:
-        # An editable install: generate from the checkout itself, uncommitted changes included.
-        assert res.checkout is not None  # noqa: S101 (resources() guarantees one of the two)
-        try:
-            git(res.checkout, "rev-parse", "--verify", "--quiet", "HEAD")
-        except GitError:
-            raise AiapiError(
-                f"the checkout {res.checkout} has no commits yet; commit it or pass --template",
-                FAILED,
-            ) from None
-        return TemplateSource(portable_path(res.checkout), vcs_ref or "HEAD")
-    store = refresh(res.bundle, packaged.commit)
+def store_source(store: Path, packaged: PackagedTemplate, vcs_ref: str | None) -> TemplateSource:
+    """The packaged template in the (refreshed) store, at the packaged commit by default."""
     return TemplateSource(portable_path(store), vcs_ref or packaged.commit)
+
+
+def checkout_source(checkout: Path, vcs_ref: str | None) -> TemplateSource:
+    """An editable install: generate from the checkout itself, uncommitted changes included."""
+    try:
+        git(checkout, "rev-parse", "--verify", "--quiet", "HEAD")
+    except GitError:
+        raise AiapiError(
+            f"the checkout {checkout} has no commits yet; commit it or pass --template", FAILED
+        ) from None
+    return TemplateSource(portable_path(checkout), vcs_ref or "HEAD")
 
 
 def explicit_source(template: str, vcs_ref: str | None) -> TemplateSource:

@@ -17,7 +17,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 import aiapi
-from aiapi import resources
+from aiapi import packaged
 from aiapi.cli import app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,8 @@ AIAPI_EXE = Path(sys.executable).with_name("aiapi")
 GIT_IDENTITY = ("-c", "user.name=Test", "-c", "user.email=test@example.com")
 WIDE = {"COLUMNS": "200", "TERMINAL_WIDTH": "200", "NO_COLOR": "1"}
 # Read before any test points aiapi at other data (see `packaged_data`).
-PACKAGED = resources.resources()
+PACKAGED = packaged.packaged_data()
+PACKAGED_TEMPLATE = packaged.packaged_template()
 
 # The stand-in template: the same questions, a few files that depend on the answers.
 STANDIN_FILES = {

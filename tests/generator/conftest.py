@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aiapi import questions, resources
+from aiapi import packaged, questions
 from cli_helpers import Cli, make_template
 
 
@@ -43,8 +43,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def packaged_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the installed aiapi at a data folder the test fills (a fake newer wheel)."""
     data = tmp_path / "data"
-    monkeypatch.setattr(resources, "DATA_DIR", data)
-    caches = (resources.resources, resources.packaged_template, questions.template_config)
+    monkeypatch.setattr(packaged, "DATA_DIR", data)
+    caches = (packaged.packaged_data, packaged.packaged_template, questions.template_config)
     for cached in caches:
         cached.cache_clear()
     yield data

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import aiapi
 from aiapi.questions import load_yaml, template_config
-from cli_helpers import AIAPI_EXE, PACKAGED, WIDE, Cli, installed_from_site_packages
+from cli_helpers import (
+    AIAPI_EXE,
+    PACKAGED,
+    PACKAGED_TEMPLATE,
+    WIDE,
+    Cli,
+    installed_from_site_packages,
+)
 
 
 def test_runs_from_the_installed_package_not_the_checkout() -> None:
     assert installed_from_site_packages(), aiapi.__file__
-    assert PACKAGED.bundle is not None, "the wheel must carry aiapi/_data/template.bundle"
-    assert PACKAGED.bundle.is_file()
+    assert PACKAGED.checkout is None
+    assert PACKAGED_TEMPLATE is not None, "the wheel must carry aiapi/_data/template.bundle"
+    assert PACKAGED_TEMPLATE.bundle.is_file()
 
 
 def test_help_lists_the_commands(cli: Cli) -> None:
@@ -100,9 +112,39 @@ def test_installed_entry_point_help_runs_without_importing_copier() -> None:
     assert "new" in result.stdout
     probe = (
         "import sys, aiapi.cli; "
-        "print(sorted(m for m in ('copier', 'questionary') if m in sys.modules))"
+        "print(sorted(m for m in ('copier', 'questionary', 'yaml', 'jinja2') if m in sys.modules))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert loaded.stdout.strip() == "[]"
+
+
+READ_ONLY = [
+    ["--help"],
+    ["--version"],
+    ["options"],
+    ["options", "--json"],
+    ["new", "--help"],
+    ["update", "--help"],
+]
+
+
+@pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
+def test_read_only_commands_leave_the_template_store_alone(
+    cli: Cli, aiapi_home: Path, args: list[str]
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    assert not aiapi_home.exists()
+
+
+def test_installed_read_only_commands_write_nothing_under_home(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"AIAPI_HOME", "XDG_DATA_HOME"}}
+    env.update(HOME=str(tmp_path), **WIDE)
+    for args in READ_ONLY:
+        result = subprocess.run(
+            [AIAPI_EXE, *args], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from aiapi.questions import load_yaml
-from aiapi.resources import packaged_template
-from cli_helpers import AIAPI_EXE, PACKAGED, WIDE, Cli, answers_of, tree
+from cli_helpers import AIAPI_EXE, PACKAGED, PACKAGED_TEMPLATE, WIDE, Cli, answers_of, tree
 
 COPIER_EXE = Path(sys.executable).with_name("copier")
 ANSWERS_FILE = ".copier-answers.yml"
@@ -25,12 +24,11 @@ ANSWERS_FILE = ".copier-answers.yml"
 @pytest.fixture(scope="session")
 def tagged_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bare clone of the packaged bundle with a release tag on the packaged commit."""
-    assert PACKAGED.bundle is not None
-    packaged = packaged_template()
+    packaged = PACKAGED_TEMPLATE
     assert packaged is not None
     clone = tmp_path_factory.mktemp("real") / "aiapi.git"
     subprocess.run(
-        ["git", "clone", "--quiet", "--bare", str(PACKAGED.bundle), str(clone)], check=True
+        ["git", "clone", "--quiet", "--bare", str(packaged.bundle), str(clone)], check=True
     )
     files = subprocess.run(
         ["git", "ls-tree", "-r", "--name-only", packaged.commit, "template/"],
@@ -109,7 +107,7 @@ def test_store_end_to_end_with_the_installed_entry_point(
     assert made.returncode == 0, made.stderr
     project = tmp_path / "demo"
     recorded = answers_of(project)
-    packaged = packaged_template()
+    packaged = PACKAGED_TEMPLATE
     assert packaged is not None
     assert recorded["_src_path"] == "~/.local/share/aiapi/template"
     assert recorded["_commit"] == packaged.describe

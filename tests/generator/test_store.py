@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aiapi import resources, store
+from aiapi import packaged, store
 from cli_helpers import PACKAGED, Cli, answers_of, commit_all, git, make_template
 
 
@@ -131,7 +131,7 @@ def test_new_then_update_after_upgrading_aiapi(
 
     evolve(repo, "v2.0.0")  # "pip install -U aiapi": a new wheel, a new bundle
     fill_data(packaged_data, repo)
-    resources.packaged_template.cache_clear()
+    packaged.packaged_template.cache_clear()
 
     result = cli("update", project, "--yes", "--data", "cache=redis")
     assert result.exit_code == 0, result.output

@@ -1,7 +1,8 @@
-"""`aiapi new DEST`: the command-line surface; the work is in aiapi.create."""
+"""`aiapi new DEST`: the command-line surface; the work is in aiapi.new."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,14 +19,18 @@ from aiapi.commands.common import (
     display,
 )
 from aiapi.errors import reported
-from aiapi.flags import with_question_flags
-from aiapi.questions import template_config
+from aiapi.questions import TemplateConfig
 
 
 def new(
+    config: TemplateConfig,
     dest: Annotated[
         Path,
-        typer.Argument(help="Folder to create; it must not exist or be empty.", show_default=False),
+        typer.Argument(
+            metavar="DEST",
+            help="Folder to create; it must not exist or be empty.",
+            show_default=False,
+        ),
     ],
     preset: Annotated[
         str | None,
@@ -69,7 +74,7 @@ def new(
         ),
     ] = None,
     vcs_ref: VcsRefOption = None,
-    **flags: Any,
+    flags: Mapping[str, Any] | None = None,
 ) -> None:
     """Create a new AI backend in DEST.
 
@@ -77,17 +82,16 @@ def new(
     Copier asks the remaining questions; --yes takes their defaults instead.
     """
     with reported():
-        from aiapi.create import create_project
+        from aiapi.new import create_project
         from aiapi.summary import print_new_summary
 
-        config = template_config()
         target, recorded, committed = create_project(
             config,
             dest,
             preset=preset,
             answers_file=answers_file,
             data=data,
-            flags=flags,
+            flags=flags or {},
             yes=yes,
             git=not no_git,
             template=template,
@@ -95,6 +99,3 @@ def new(
         )
         if not quiet:
             print_new_summary(config, display(target), recorded, committed=committed)
-
-
-with_question_flags(new, template_config())

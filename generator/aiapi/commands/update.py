@@ -1,7 +1,8 @@
-"""`aiapi update [PATH]`: the command-line surface; the work is in aiapi.upgrade."""
+"""`aiapi update [PATH]`: the command-line surface; the work is in aiapi.update."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,13 +10,16 @@ import typer
 
 from aiapi.commands.common import ANSWERS, OUTPUT, DataOption, QuietOption, VcsRefOption
 from aiapi.errors import FAILED, AiapiError, reported
-from aiapi.flags import with_question_flags
-from aiapi.questions import template_config
+from aiapi.questions import TemplateConfig
 
 
 def update(
+    config: TemplateConfig,
     path: Annotated[
-        Path, typer.Argument(help="The generated project to update (a clean git work tree).")
+        Path,
+        typer.Argument(
+            metavar="PATH", help="The generated project to update (a clean git work tree)."
+        ),
     ] = Path(),
     data: DataOption = None,
     yes: Annotated[
@@ -38,7 +42,7 @@ def update(
     ] = "inline",
     quiet: QuietOption = False,
     vcs_ref: VcsRefOption = None,
-    **flags: Any,
+    flags: Mapping[str, Any] | None = None,
 ) -> None:
     """Update a project to this aiapi's template, merging in your own changes.
 
@@ -48,13 +52,13 @@ def update(
     """
     with reported():
         from aiapi.summary import print_update_report
-        from aiapi.upgrade import update_project
+        from aiapi.update import update_project
 
         changed, conflicts = update_project(
-            template_config(),
+            config,
             path,
             data=data,
-            flags=flags,
+            flags=flags or {},
             yes=yes,
             conflict=conflict,
             vcs_ref=vcs_ref,
@@ -63,7 +67,3 @@ def update(
             print_update_report(changed, conflicts)
         if conflicts:
             raise AiapiError(f"{len(conflicts)} conflict(s) to resolve", FAILED)
-
-
-# An update keeps the previous answers, so copier.yml's defaults would mislead here.
-with_question_flags(update, template_config(), show_defaults=False)

@@ -1,7 +1,8 @@
-"""Create a project: gather answers, run Copier, make the first commit, clean up on failure."""
+"""What `aiapi new` does: gather answers, run Copier, make the first commit, undo on failure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,11 @@ from aiapi.cleanup import removed_on_failure
 from aiapi.copier_errors import translated
 from aiapi.errors import AiapiError
 from aiapi.gitutil import GitError, init_and_commit
+from aiapi.packaged import packaged_data, packaged_template
 from aiapi.presets import load_preset
 from aiapi.questions import TemplateConfig, load_yaml
-from aiapi.resources import resources
-from aiapi.source import TemplateSource, explicit_source, packaged_source
+from aiapi.source import TemplateSource, checkout_source, explicit_source, store_source
+from aiapi.store import refresh
 
 
 def collect_answers(
@@ -25,12 +27,12 @@ def collect_answers(
     preset: str | None,
     answers_file: Path | None,
     data: list[str] | None,
-    flags: dict[str, Any],
+    flags: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Precedence, low to high: preset < answers file < --data < per-question flags."""
     answers: dict[str, Any] = {}
     if preset is not None:
-        answers.update(load_preset(config, resources().presets_dir, preset).answers)
+        answers.update(load_preset(config, packaged_data().presets_dir, preset).answers)
     if answers_file is not None:
         answers.update(read_answers_file(config, answers_file))
     answers.update(answers_from_command_line(config, data, flags))
@@ -108,6 +110,19 @@ def generate(
     return dict(recorded), committed
 
 
+def template_source(template: str | None, vcs_ref: str | None) -> TemplateSource:
+    """`--template`, else the packaged template, copied into the store first (its one write)."""
+    if template:
+        return explicit_source(template, vcs_ref)
+    packaged = packaged_template()
+    if packaged is None:
+        checkout = packaged_data().checkout
+        assert checkout is not None  # noqa: S101 (no packaged template means a checkout)
+        return checkout_source(checkout, vcs_ref)
+    store = refresh(packaged.bundle, packaged.commit)
+    return store_source(store, packaged, vcs_ref)
+
+
 def create_project(
     config: TemplateConfig,
     dest: Path,
@@ -115,7 +130,7 @@ def create_project(
     preset: str | None,
     answers_file: Path | None,
     data: list[str] | None,
-    flags: dict[str, Any],
+    flags: Mapping[str, Any],
     yes: bool,
     git: bool,
     template: str | None,
@@ -128,6 +143,6 @@ def create_project(
     target = dest.expanduser().absolute()
     check_destination(target, str(dest))
     require_terminal(config, answers, yes)
-    source = explicit_source(template, vcs_ref) if template else packaged_source(vcs_ref)
+    source = template_source(template, vcs_ref)
     recorded, committed = generate(config, source, target, answers, yes=yes, git=git)
     return target, recorded, committed

@@ -1,4 +1,8 @@
-"""Where the packaged template data lives.
+"""What the installed aiapi carries: the questions, the presets and the template bundle.
+
+Read-only on purpose: these getters run for `--help`, `--version` and `aiapi options`, which
+never write. Copying the bundle into the template store is `store.refresh`, an explicit step
+of `new` and `update`.
 
 A wheel carries `aiapi/_data/` (see hatch_build.py). An editable install has no `_data/`,
 so it reads copier.yml and presets from the checkout and generates from the checkout itself.
@@ -18,41 +22,33 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
-class Resources:
-    """Paths to the data the CLI reads; `bundle` is None when running from a checkout."""
+class PackagedData:
+    """Paths to the data the CLI reads; `checkout` is set when running from a source checkout."""
 
     copier_yml: Path
     presets_dir: Path
-    bundle: Path | None
     checkout: Path | None
-
-    @property
-    def template_json(self) -> Path:
-        return self.copier_yml.parent / "template.json"
 
 
 @dataclass(frozen=True)
 class PackagedTemplate:
-    """The commit the bundle was made from and its `git describe --tags --always`."""
+    """The wheel's template bundle, the commit it holds and its `git describe --tags --always`."""
 
+    bundle: Path
     commit: str
     describe: str
 
 
 @cache
-def resources() -> Resources:
+def packaged_data() -> PackagedData:
     if (DATA_DIR / "copier.yml").is_file():
-        return Resources(
-            copier_yml=DATA_DIR / "copier.yml",
-            presets_dir=DATA_DIR / "presets",
-            bundle=DATA_DIR / "template.bundle",
-            checkout=None,
+        return PackagedData(
+            copier_yml=DATA_DIR / "copier.yml", presets_dir=DATA_DIR / "presets", checkout=None
         )
     if (CHECKOUT / "copier.yml").is_file() and (CHECKOUT / "generator" / "aiapi").is_dir():
-        return Resources(
+        return PackagedData(
             copier_yml=CHECKOUT / "copier.yml",
             presets_dir=CHECKOUT / "presets",
-            bundle=None,
             checkout=CHECKOUT,
         )
     raise AiapiError(
@@ -63,9 +59,13 @@ def resources() -> Resources:
 
 @cache
 def packaged_template() -> PackagedTemplate | None:
-    """The packaged commit, or None when running from a checkout."""
-    res = resources()
-    if res.bundle is None:
+    """The packaged bundle and commit, or None when running from a checkout."""
+    data = packaged_data()
+    if data.checkout is not None:
         return None
-    info = json.loads(res.template_json.read_text(encoding="utf-8"))
-    return PackagedTemplate(commit=str(info["commit"]), describe=str(info["describe"]))
+    info = json.loads((data.copier_yml.parent / "template.json").read_text(encoding="utf-8"))
+    return PackagedTemplate(
+        bundle=data.copier_yml.parent / "template.bundle",
+        commit=str(info["commit"]),
+        describe=str(info["describe"]),
+    )

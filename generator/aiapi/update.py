@@ -1,7 +1,8 @@
-"""Update a project with Copier's 3-way merge; undo everything if it fails half-way."""
+"""What `aiapi update` does: Copier's 3-way merge; undo everything if it fails half-way."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,8 @@ from aiapi.answers import answers_from_command_line, require_terminal
 from aiapi.copier_errors import translated
 from aiapi.errors import AiapiError
 from aiapi.gitutil import changed_paths, git, is_work_tree, reset_to_head
+from aiapi.packaged import packaged_template
 from aiapi.questions import TemplateConfig, load_yaml
-from aiapi.resources import packaged_template, resources
 from aiapi.store import is_store, refresh
 
 CONFLICT_STYLES = ("inline", "rej")
@@ -41,14 +42,10 @@ def check_project(config: TemplateConfig, project: Path, shown: str) -> dict[str
     return recorded
 
 
-def template_ref(recorded: dict[str, Any], vcs_ref: str | None) -> str | None:
-    """The packaged commit when the project came from the store; else Copier's choice."""
+def made_from_store(recorded: dict[str, Any]) -> bool:
+    """Whether the project records this machine's template store as its source."""
     src = recorded.get("_src_path")
-    bundle, packaged = resources().bundle, packaged_template()
-    if isinstance(src, str) and is_store(src) and bundle is not None and packaged is not None:
-        refresh(bundle, packaged.commit)
-        return vcs_ref or packaged.commit
-    return vcs_ref
+    return isinstance(src, str) and is_store(src)
 
 
 def conflicted(top: Path, paths: list[str]) -> list[str]:
@@ -70,7 +67,7 @@ def update_project(
     path: Path,
     *,
     data: list[str] | None,
-    flags: dict[str, Any],
+    flags: Mapping[str, Any],
     yes: bool,
     conflict: str,
     vcs_ref: str | None,
@@ -81,8 +78,13 @@ def update_project(
     project = path.expanduser().absolute()
     given = answers_from_command_line(config, data, flags)
     recorded = check_project(config, project, str(path))
-    ref = template_ref(recorded, vcs_ref)
     require_terminal(config, given, yes)
+    ref = vcs_ref
+    packaged = packaged_template()
+    if packaged is not None and made_from_store(recorded):
+        # The store must hold the packaged commit before Copier looks for it there.
+        refresh(packaged.bundle, packaged.commit)
+        ref = vcs_ref or packaged.commit
     with translated(config, given, interrupted="aborted; the project is unchanged"):
         from copier import run_update
 
