@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from aiapi import __version__
+from aiapi.commands.help_format import Command, Group
 from aiapi.commands.new import new
 from aiapi.commands.options import options
 from aiapi.commands.question_flags import bound
@@ -54,12 +55,13 @@ def build_app(config: TemplateConfig) -> typer.Typer:
         "template.",
         add_completion=False,
         pretty_exceptions_enable=False,
+        cls=Group,
     )
     app.callback()(root)
-    app.command("new")(bound(new, config))
+    app.command("new", cls=Command)(bound(new, config))
     # An update keeps the previous answers, so copier.yml's defaults would mislead there.
-    app.command("update")(bound(update, config, show_defaults=False))
-    app.command("options")(bound(options, config, question_flags=False))
+    app.command("update", cls=Command)(bound(update, config, show_defaults=False))
+    app.command("options", cls=Command)(bound(options, config, question_flags=False))
     return app
 
 

@@ -66,8 +66,8 @@ class Question:
             if "dst_path" in self.default:
                 return "DEST's folder name"
             return "derived from earlier answers"
-        if self.type == "bool":
-            return self.option[2:] if self.default else "no-" + self.option[2:]
+        if self.type == "bool":  # the flag that gives the default
+            return self.option if self.default else "--no-" + self.option[2:]
         return str(self.default)
 
     @property

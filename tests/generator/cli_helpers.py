@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import typer
 import yaml
 from typer.testing import CliRunner, Result
 
@@ -101,14 +102,22 @@ def one_error_line(result: Result) -> str:
     return lines[0]
 
 
-class Cli:
-    """Invoke the Typer app in-process, the way CliRunner tests should."""
+NARROW = {"COLUMNS": "80", "TERMINAL_WIDTH": "80", "NO_COLOR": "1"}
 
-    def __init__(self) -> None:
+
+class Cli:
+    """Invoke the Typer app in-process, the way CliRunner tests should.
+
+    `app` defaults to the CLI of the packaged copier.yml; `env` to a wide terminal.
+    """
+
+    def __init__(self, app: typer.Typer = app, env: dict[str, str] = WIDE) -> None:
         self.runner = CliRunner()
+        self.app = app
+        self.env = env
 
     def __call__(self, *args: str | Path, input: str | None = None) -> Result:
-        return self.runner.invoke(app, [str(a) for a in args], input=input, env=WIDE)
+        return self.runner.invoke(self.app, [str(a) for a in args], input=input, env=self.env)
 
 
 def installed_from_site_packages() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,12 @@ from pathlib import Path
 import pytest
 
 import aiapi
-from aiapi.questions import load_yaml, template_config
+from aiapi.packaged import packaged_data
+from aiapi.presets import all_presets
+from aiapi.questions import TemplateConfig, load_yaml, template_config
 from cli_helpers import (
     AIAPI_EXE,
+    NARROW,
     PACKAGED,
     PACKAGED_TEMPLATE,
     WIDE,
@@ -102,6 +106,62 @@ def test_options_table(cli: Cli) -> None:
     assert result.exit_code == 0
     for text in ("--vector-store", "sqlite_vec", "pgvector (needs PostgreSQL)", "production"):
         assert text in result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["new"], ["update"], ["options"]], ids=" ".join)
+def test_flags_have_no_value_placeholder_in_help(cli: Cli, command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.stdout
+    assert re.search(r"--help\s+Show this message", result.stdout)
+    if command in (["new"], ["update"]):
+        assert re.search(r"--yes\s+-y\s+Do not ask", result.stdout)
+        assert re.search(r"--quiet\s+-q\s+Print errors only", result.stdout)
+        assert re.search(r"--docker\s+--no-docker\s+Add a Dockerfile", result.stdout)
+        assert re.search(r"--cache\s+\[memory\|redis\|none\]", result.stdout)  # values keep theirs
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_options_fit_80_columns(output: str, config: TemplateConfig) -> None:
+    """No line over 80 columns, nothing cut short: every word of every field is there."""
+    lines = output.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    assert "\u2026" not in output  # Rich's ellipsis for cut text
+    shown = _words(output)
+    for q in config.askable:
+        assert re.search(rf"^{re.escape(q.option)}\b", output, re.MULTILINE), q.option
+        assert _words(q.help) in shown, q.key
+        if q.default_text is not None:
+            assert _words(f"default: {q.default_text}") in shown, q.key
+        for choice in q.choices or ():
+            value = str(choice.value)
+            expected = value if choice.label == value else f"{value} {choice.label}"
+            assert _words(expected) in shown, (q.key, expected)
+    for preset in all_presets(config, packaged_data().presets_dir):
+        assert _words(f"{preset.name} {preset.description}") in shown
+        for key, value in preset.answers.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            assert f"{key}={text}" in shown
+
+
+def test_options_fit_an_80_column_terminal() -> None:
+    result = Cli(env=NARROW)("options")
+    assert result.exit_code == 0, result.output
+    assert_options_fit_80_columns(result.stdout, template_config())
+
+
+def test_installed_options_fit_an_80_column_terminal() -> None:
+    result = subprocess.run(
+        [AIAPI_EXE, "options"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **NARROW},
+        check=True,
+    )
+    assert_options_fit_80_columns(result.stdout, template_config())
 
 
 def test_installed_entry_point_help_runs_without_importing_copier() -> None:

@@ -19,7 +19,7 @@ def options(
 ) -> None:
     """List every question with its type, choices and default, and the presets."""
     with reported():
-        from aiapi.options import as_json, print_tables
+        from aiapi.options import as_json, print_options
         from aiapi.packaged import packaged_data
         from aiapi.presets import all_presets
 
@@ -27,4 +27,4 @@ def options(
         if as_json_flag:
             typer.echo(json.dumps(as_json(config, presets), indent=2))
         else:
-            print_tables(config, presets)
+            print_options(config, presets)
