@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +61,36 @@ def from_flags(config: TemplateConfig, flags: Mapping[str, Any]) -> dict[str, An
     return {key: config.questions[key].normalize(value) for key, value in flags.items()}
 
 
+@dataclass(frozen=True)
+class Given:
+    """Answers as given; `labels` says how each command-line one was typed, for messages."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
 def answers_from_command_line(
     config: TemplateConfig, data: list[str] | None, flags: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> Given:
     """`--data` answers overridden by per-question flags (the higher precedence)."""
-    return {**parse_data(config, data or []), **from_flags(config, flags)}
+    from_data = parse_data(config, data or [])
+    flagged = from_flags(config, flags)
+    labels = {key: f"--data {key}" for key in from_data}
+    labels.update((key, config.questions[key].option) for key in flagged)
+    return Given({**from_data, **flagged}, labels)
 
 
-def require_terminal(config: TemplateConfig, answers: Mapping[str, Any], yes: bool) -> None:
-    """Fail before any work when Copier would have to prompt without a terminal."""
+def require_terminal(
+    config: TemplateConfig,
+    answers: Mapping[str, Any],
+    yes: bool,
+    skipped: frozenset[str] = frozenset(),
+) -> None:
+    """Fail before any work when Copier would have to prompt without a terminal.
+
+    `skipped` questions (their condition is false) are never asked, so need no answer.
+    """
     if yes or sys.stdin.isatty():
         return
-    if any(question.key not in answers for question in config.askable):
+    if any(q.key not in answers and q.key not in skipped for q in config.askable):
         raise AiapiError(NO_TTY)

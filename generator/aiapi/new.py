@@ -9,8 +9,9 @@ from typing import Any
 import typer
 
 from aiapi import __version__
-from aiapi.answers import answers_from_command_line, read_answers_file, require_terminal
+from aiapi.answers import Given, answers_from_command_line, read_answers_file, require_terminal
 from aiapi.cleanup import removed_on_failure
+from aiapi.conditions import applicable_answers
 from aiapi.copier_errors import translated
 from aiapi.errors import AiapiError
 from aiapi.gitutil import GitError, init_and_commit
@@ -28,15 +29,15 @@ def collect_answers(
     answers_file: Path | None,
     data: list[str] | None,
     flags: Mapping[str, Any],
-) -> dict[str, Any]:
+) -> Given:
     """Precedence, low to high: preset < answers file < --data < per-question flags."""
     answers: dict[str, Any] = {}
     if preset is not None:
         answers.update(load_preset(config, packaged_data().presets_dir, preset).answers)
     if answers_file is not None:
         answers.update(read_answers_file(config, answers_file))
-    answers.update(answers_from_command_line(config, data, flags))
-    return answers
+    command_line = answers_from_command_line(config, data, flags)
+    return Given({**answers, **command_line.answers}, command_line.labels)
 
 
 def check_destination(dest: Path, shown: str) -> None:
@@ -137,12 +138,15 @@ def create_project(
     vcs_ref: str | None,
 ) -> tuple[Path, dict[str, Any], bool]:
     """Check everything that can be checked, then generate. Returns (folder, answers, committed)."""
-    answers = collect_answers(
+    given = collect_answers(
         config, preset=preset, answers_file=answers_file, data=data, flags=flags
     )
     target = dest.expanduser().absolute()
     check_destination(target, str(dest))
-    require_terminal(config, answers, yes)
+    applicable = applicable_answers(
+        config, given.answers, given.labels, previous={}, settled=yes, dst_path=target
+    )
+    require_terminal(config, applicable.answers, yes, applicable.skipped)
     source = template_source(template, vcs_ref)
-    recorded, committed = generate(config, source, target, answers, yes=yes, git=git)
+    recorded, committed = generate(config, source, target, applicable.answers, yes=yes, git=git)
     return target, recorded, committed

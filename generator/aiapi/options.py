@@ -22,6 +22,7 @@ def as_json(config: TemplateConfig, presets: list[Preset]) -> dict[str, Any]:
                 "help": q.help,
                 "default": q.default,
                 "default_is_template": q.templated_default,
+                "when": q.condition,
                 "choices": (
                     None
                     if q.choices is None
@@ -55,6 +56,8 @@ def _question(q: Question) -> RenderableType:
     if q.default_text is not None:
         head.append(f", default: {q.default_text}")
     body: list[RenderableType] = [Text(q.help)]
+    if q.condition is not None:
+        body.append(Text.assemble("asked only when: ", (q.condition, "yellow")))
     labelled = [c for c in q.choices or () if c.label != _as_text(c.value)]
     if labelled:
         choices = Table.grid(padding=(0, 2))

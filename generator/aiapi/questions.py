@@ -7,7 +7,8 @@ The wheel also carries the same file as JSON (written at build time), so every c
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,29 @@ from aiapi.errors import AiapiError
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "n", "off", "0"})
 _NATIVE_TYPES = {bool: "bool", int: "int", float: "float", str: "str"}
+# Copier's cast_to_bool words, for `when:` values and rendered conditions.
+_COPIER_TRUE = frozenset({"y", "yes", "t", "true", "on"})
+_COPIER_FALSE = frozenset({"n", "no", "f", "false", "off", "~", "null", "none"})
+_ONE_EXPRESSION = re.compile(r"^\s*\{\{-?\s*(?P<expression>.*?)\s*-?\}\}\s*$", re.DOTALL)
+
+
+def copier_bool(value: Any) -> bool:
+    """A `when:` value or a rendered condition read the way Copier reads it."""
+    try:
+        return bool(float(value))
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _COPIER_TRUE:
+            return True
+        if not word or word in _COPIER_FALSE:
+            return False
+    return bool(value)
+
+
+def is_template(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
 
 
 def load_yaml(path: Path) -> Any:
@@ -40,14 +64,32 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
-    """One key of copier.yml; `computed` keys (`when: false`) are never asked nor set."""
+    """One key of copier.yml.
+
+    `when` is True (always asked), False (computed: never asked nor set) or a Jinja
+    condition on earlier answers (asked only when it renders true; see aiapi.conditions).
+    """
 
     key: str
     type: str
     help: str
     default: Any
     choices: tuple[Choice, ...] | None
-    computed: bool
+    when: bool | str = True
+
+    @property
+    def computed(self) -> bool:
+        return self.when is False
+
+    @property
+    def condition(self) -> str | None:
+        """A conditional question's condition as a person reads it: `vector_store == 'qdrant'`."""
+        if not isinstance(self.when, str):
+            return None
+        match = _ONE_EXPRESSION.match(self.when)
+        if match and "{{" not in match["expression"] and "}}" not in match["expression"]:
+            return " ".join(match["expression"].split())
+        return " ".join(self.when.split())
 
     @property
     def option(self) -> str:
@@ -55,7 +97,7 @@ class Question:
 
     @property
     def templated_default(self) -> bool:
-        return isinstance(self.default, str) and ("{{" in self.default or "{%" in self.default)
+        return is_template(self.default)
 
     @property
     def default_text(self) -> str | None:
@@ -137,10 +179,15 @@ class TemplateConfig:
 
     questions: dict[str, Question]
     answers_file: str
+    envops: dict[str, Any] = field(default_factory=dict)  # copier.yml's `_envops` (Jinja)
 
     @property
     def askable(self) -> list[Question]:
         return [q for q in self.questions.values() if not q.computed]
+
+    @property
+    def has_conditions(self) -> bool:
+        return any(isinstance(q.when, str) for q in self.questions.values())
 
     def question(self, key: str, source: str) -> Question:
         """The question a user-given key names; computed and unknown keys are refused."""
@@ -181,6 +228,11 @@ def _choices(raw: Any, type_name: str) -> tuple[Choice, ...] | None:
     return tuple(choices)
 
 
+def _when(raw: Any) -> bool | str:
+    """Keep a Jinja condition as text; read anything else as Copier would (`when: 0` is false)."""
+    return raw if is_template(raw) else copier_bool(raw)
+
+
 def parse_config(data: Any) -> TemplateConfig:
     if not isinstance(data, dict):
         raise AiapiError("copier.yml is not a mapping of questions", 1)
@@ -197,11 +249,13 @@ def parse_config(data: Any) -> TemplateConfig:
             help=str(spec.get("help", key)).strip(),
             default=spec.get("default"),
             choices=_choices(spec.get("choices"), type_name),
-            computed=spec.get("when") is False,
+            when=_when(spec.get("when", True)),
         )
+    envops = data.get("_envops")
     return TemplateConfig(
         questions=questions,
         answers_file=str(data.get("_answers_file", ".copier-answers.yml")),
+        envops=dict(envops) if isinstance(envops, dict) else {},
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from aiapi.answers import answers_from_command_line, require_terminal
+from aiapi.conditions import applicable_answers
 from aiapi.copier_errors import translated
 from aiapi.errors import AiapiError
 from aiapi.gitutil import changed_paths, git, is_work_tree, reset_to_head
@@ -78,20 +79,24 @@ def update_project(
     project = path.expanduser().absolute()
     given = answers_from_command_line(config, data, flags)
     recorded = check_project(config, project, str(path))
-    require_terminal(config, given, yes)
+    applicable = applicable_answers(
+        config, given.answers, given.labels, previous=recorded, settled=yes, dst_path=project
+    )
+    answers = applicable.answers
+    require_terminal(config, answers, yes, applicable.skipped)
     ref = vcs_ref
     packaged = packaged_template()
     if packaged is not None and made_from_store(recorded):
         # The store must hold the packaged commit before Copier looks for it there.
         refresh(packaged.bundle, packaged.commit)
         ref = vcs_ref or packaged.commit
-    with translated(config, given, interrupted="aborted; the project is unchanged"):
+    with translated(config, answers, interrupted="aborted; the project is unchanged"):
         from copier import run_update
 
         try:
             run_update(
                 project,
-                data=given,
+                data=answers,
                 defaults=yes,
                 overwrite=True,
                 unsafe=True,

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 import aiapi
-from aiapi.packaged import packaged_data
-from aiapi.presets import all_presets
-from aiapi.questions import TemplateConfig, load_yaml, template_config
+from aiapi.questions import load_yaml, template_config
 from cli_helpers import (
     AIAPI_EXE,
     NARROW,
@@ -22,6 +20,7 @@ from cli_helpers import (
     PACKAGED_TEMPLATE,
     WIDE,
     Cli,
+    assert_options_fit_80_columns,
     installed_from_site_packages,
 )
 
@@ -119,32 +118,6 @@ def test_flags_have_no_value_placeholder_in_help(cli: Cli, command: list[str]) -
         assert re.search(r"--quiet\s+-q\s+Print errors only", result.stdout)
         assert re.search(r"--docker\s+--no-docker\s+Add a Dockerfile", result.stdout)
         assert re.search(r"--cache\s+\[memory\|redis\|none\]", result.stdout)  # values keep theirs
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def assert_options_fit_80_columns(output: str, config: TemplateConfig) -> None:
-    """No line over 80 columns, nothing cut short: every word of every field is there."""
-    lines = output.splitlines()
-    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
-    assert "\u2026" not in output  # Rich's ellipsis for cut text
-    shown = _words(output)
-    for q in config.askable:
-        assert re.search(rf"^{re.escape(q.option)}\b", output, re.MULTILINE), q.option
-        assert _words(q.help) in shown, q.key
-        if q.default_text is not None:
-            assert _words(f"default: {q.default_text}") in shown, q.key
-        for choice in q.choices or ():
-            value = str(choice.value)
-            expected = value if choice.label == value else f"{value} {choice.label}"
-            assert _words(expected) in shown, (q.key, expected)
-    for preset in all_presets(config, packaged_data().presets_dir):
-        assert _words(f"{preset.name} {preset.description}") in shown
-        for key, value in preset.answers.items():
-            text = str(value).lower() if isinstance(value, bool) else str(value)
-            assert f"{key}={text}" in shown
 
 
 def test_options_fit_an_80_column_terminal() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,10 +10,7 @@ import pexpect
 import pytest
 from copier._main import Worker
 
-from cli_helpers import AIAPI_EXE, WIDE, Cli, answers_of
-
-DOWN = "\x1b[B"
-CLEAR_LINE = "\x15"  # Ctrl-U
+from cli_helpers import CLEAR_LINE, DOWN, Cli, answers_of, spawn
 
 
 def _fail_after(monkeypatch: pytest.MonkeyPatch, files: int, error: BaseException) -> list[Path]:
@@ -65,23 +61,9 @@ def test_crash_mid_generation_in_existing_folder_leaves_it_empty(
     assert not any(dest.iterdir())
 
 
-def _spawn(*args: str | Path, cwd: Path) -> pexpect.spawn:
-    # No cursor-position request: pexpect never answers one, and prompt_toolkit waits for it.
-    env = {**os.environ, **WIDE, "PROMPT_TOOLKIT_NO_CPR": "1"}
-    return pexpect.spawn(
-        str(AIAPI_EXE),
-        [str(a) for a in args],
-        cwd=str(cwd),
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
-    )
-
-
 def test_prompts_in_a_terminal(standin: Path, workdir: Path) -> None:
     """Copier asks what flags did not answer: a text, a choice and a yes/no question."""
-    child = _spawn(
+    child = spawn(
         "new", "svc", "--template", standin, "--no-git",
         "--description", "d", "--author-name", "a", "--author-email", "a@example.com",
         "--python-version", "3.12", "--llm-provider", "openai", "--auth", "jwt",
@@ -110,7 +92,7 @@ def test_ctrl_c_at_a_prompt_leaves_nothing(standin: Path, workdir: Path, existin
     dest = workdir / "svc"
     if existing:
         dest.mkdir()
-    child = _spawn("new", "svc", "--template", standin, "--auth", "none", cwd=workdir)
+    child = spawn("new", "svc", "--template", standin, "--auth", "none", cwd=workdir)
     child.expect("Project name")
     child.sendintr()
     child.expect("Error: aborted; nothing was created")

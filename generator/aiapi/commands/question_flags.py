@@ -29,6 +29,8 @@ def escape(text: str) -> str:
 
 def _help(question: Question, show_default: bool) -> str:
     help_text = escape(question.help)
+    if question.condition is not None:
+        help_text += escape(f" (asked only when {question.condition})")
     default = question.default_text
     if default is not None and show_default:
         help_text += f" [dim]{escape(f'[default: {default}]')}[/dim]"
