@@ -31,21 +31,33 @@ def is_work_tree(path: Path) -> bool:
         return False
 
 
-def changed_paths(path: Path) -> list[str]:
-    """Repository paths with uncommitted changes, untracked ones included (Copier counts them)."""
+def status(path: Path) -> list[tuple[str, str]]:
+    """(XY code, path relative to the repository's top) of every uncommitted change.
+
+    Untracked files are included (`??`): Copier counts them as changes.
+    """
     out = git(path, "status", "--porcelain", "--untracked-files=all", "-z")
-    entries = out.split("\0")
-    paths: list[str] = []
+    entries: list[tuple[str, str]] = []
     skip_next = False
-    for entry in entries:
+    for entry in out.split("\0"):
         if skip_next or not entry:
             skip_next = False
             continue
-        status, name = entry[:2], entry[3:]
-        if "R" in status or "C" in status:
+        code, name = entry[:2], entry[3:]
+        if "R" in code or "C" in code:
             skip_next = True  # the original name of a rename follows
-        paths.append(name)
-    return paths
+        entries.append((code, name))
+    return entries
+
+
+def changed_paths(path: Path) -> list[str]:
+    """Repository paths with uncommitted changes, untracked ones included (Copier counts them)."""
+    return [name for _, name in status(path)]
+
+
+def ever_committed(path: Path, name: str) -> bool:
+    """Whether `name` (relative to the repository's top) is in the history of HEAD."""
+    return bool(git(path, "rev-list", "-1", "HEAD", "--", f":/{name}").strip())
 
 
 def _identity(path: Path, name: str, email: str) -> dict[str, str]:
@@ -69,6 +81,22 @@ def init_and_commit(path: Path, message: str, *, name: str, email: str) -> None:
         "--no-gpg-sign",
         "--message",
         message,
+        config=_identity(path, name, email),
+    )
+
+
+def commit_files(path: Path, names: list[str], message: str, *, name: str, email: str) -> None:
+    """Commit these files (relative to the top) and nothing else, with the user's own hooks."""
+    pathspecs = [f":/{n}" for n in names]
+    git(path, "add", "--", *pathspecs)
+    git(
+        path,
+        "commit",
+        "--quiet",
+        "--message",
+        message,
+        "--",
+        *pathspecs,
         config=_identity(path, name, email),
     )
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from aiapi.questions import TemplateConfig
+
+if TYPE_CHECKING:
+    from aiapi.update import Updated
 
 NEXT_STEPS = (
     "uv run uvicorn --factory app.main:create_app --reload",
@@ -52,8 +55,14 @@ def print_new_summary(
         console.print(f"  {escape(command)}")
 
 
-def print_update_report(changed: Sequence[str], conflicts: Sequence[str]) -> None:
+def print_update_report(updated: Updated) -> None:
     console = _console()
+    changed, conflicts = updated.changed, updated.conflicts
+    if updated.committed_locks:
+        names = ", ".join(updated.committed_locks)
+        console.print(
+            f"git: committed {escape(names)} (written by `uv run`) so that the update could start"
+        )
     if not changed:
         console.print("Already up to date: no file changed.")
         return

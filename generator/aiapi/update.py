@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiapi.answers import answers_from_command_line, require_terminal
 from aiapi.conditions import applicable_answers
 from aiapi.copier_errors import translated
-from aiapi.errors import AiapiError
-from aiapi.gitutil import changed_paths, git, is_work_tree, reset_to_head
+from aiapi.errors import FAILED, AiapiError
+from aiapi.gitutil import GitError, changed_paths, commit_files, git, is_work_tree, reset_to_head
+from aiapi.gitutil import status as git_status
+from aiapi.lockfiles import commit_message, readme_lock_files
 from aiapi.packaged import packaged_template
 from aiapi.questions import TemplateConfig, load_yaml
 from aiapi.store import is_store, refresh
@@ -18,8 +21,27 @@ from aiapi.store import is_store, refresh
 CONFLICT_STYLES = ("inline", "rej")
 
 
-def check_project(config: TemplateConfig, project: Path, shown: str) -> dict[str, Any]:
-    """Refuse what Copier cannot update; return the recorded answers."""
+@dataclass(frozen=True)
+class Project:
+    """A project Copier can update, once `locks` (uv.lock left by the README) are committed."""
+
+    path: Path
+    top: Path  # of its git repository
+    recorded: dict[str, Any]
+    locks: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Updated:
+    """Paths relative to the repository's top."""
+
+    changed: list[str]
+    conflicts: list[str]
+    committed_locks: list[str]
+
+
+def check_project(config: TemplateConfig, project: Path, shown: str) -> Project:
+    """Refuse what Copier cannot update; return what the update needs to know."""
     if not project.is_dir():
         raise AiapiError(f"'{shown}' is not a folder")
     answers_path = project / config.answers_file
@@ -31,7 +53,10 @@ def check_project(config: TemplateConfig, project: Path, shown: str) -> dict[str
         raise AiapiError(
             f"'{shown}' is not a git repository; updates need its history (git init and commit)"
         )
-    dirty = changed_paths(project)
+    top = Path(git(project, "rev-parse", "--show-toplevel").strip())
+    entries = git_status(project)
+    locks = readme_lock_files(project, top, entries)
+    dirty = [name for _, name in entries if name not in locks]
     if dirty:
         raise AiapiError(
             f"'{shown}' has {len(dirty)} uncommitted or untracked change(s) (e.g. {dirty[0]}); "
@@ -40,7 +65,28 @@ def check_project(config: TemplateConfig, project: Path, shown: str) -> dict[str
     recorded = load_yaml(answers_path)
     if not isinstance(recorded, dict):
         raise AiapiError(f"{answers_path} is not a mapping of answers")
-    return recorded
+    return Project(project, top, recorded, locks)
+
+
+def commit_locks(project: Project) -> None:
+    """Commit the README's lock files (see aiapi.lockfiles for why), or say how to."""
+    if not project.locks:
+        return
+    try:
+        commit_files(
+            project.path,
+            project.locks,
+            commit_message(project.locks),
+            name=str(project.recorded.get("author_name") or "aiapi"),
+            email=str(project.recorded.get("author_email") or "aiapi@localhost"),
+        )
+    except GitError as error:
+        names = " ".join(project.locks)
+        raise AiapiError(
+            f"cannot commit {names} before updating ({error}); commit it yourself "
+            f"(git add {names} && git commit) and run aiapi update again",
+            FAILED,
+        ) from None
 
 
 def made_from_store(recorded: dict[str, Any]) -> bool:
@@ -72,30 +118,38 @@ def update_project(
     yes: bool,
     conflict: str,
     vcs_ref: str | None,
-) -> tuple[list[str], list[str]]:
-    """Run Copier's update. Returns (changed paths, conflicted paths), relative to the repo."""
+) -> Updated:
+    """Check everything that can be checked, then commit the README's lock files and update."""
     if conflict not in CONFLICT_STYLES:
         raise AiapiError(f"conflict={conflict!r} is not allowed; choose one of: inline, rej")
-    project = path.expanduser().absolute()
     given = answers_from_command_line(config, data, flags)
-    recorded = check_project(config, project, str(path))
+    project = check_project(config, path.expanduser().absolute(), str(path))
     applicable = applicable_answers(
-        config, given.answers, given.labels, previous=recorded, settled=yes, dst_path=project
+        config,
+        given.answers,
+        given.labels,
+        previous=project.recorded,
+        settled=yes,
+        dst_path=project.path,
     )
     answers = applicable.answers
     require_terminal(config, answers, yes, applicable.skipped)
     ref = vcs_ref
     packaged = packaged_template()
-    if packaged is not None and made_from_store(recorded):
+    if packaged is not None and made_from_store(project.recorded):
         # The store must hold the packaged commit before Copier looks for it there.
         refresh(packaged.bundle, packaged.commit)
         ref = vcs_ref or packaged.commit
-    with translated(config, answers, interrupted="aborted; the project is unchanged"):
+    commit_locks(project)
+    unchanged = "the project is unchanged"
+    if project.locks:
+        unchanged += f" but for the commit of {', '.join(project.locks)}"
+    with translated(config, answers, interrupted=f"aborted; {unchanged}"):
         from copier import run_update
 
         try:
             run_update(
-                project,
+                project.path,
                 data=answers,
                 defaults=yes,
                 overwrite=True,
@@ -105,8 +159,7 @@ def update_project(
                 quiet=True,
             )
         except BaseException:
-            reset_to_head(project)  # the tree was clean, so nothing of the user's is lost
+            reset_to_head(project.path)  # the tree was clean, so nothing of the user's is lost
             raise
-    top = Path(git(project, "rev-parse", "--show-toplevel").strip())
-    changed = changed_paths(project)
-    return changed, conflicted(top, changed)
+    changed = changed_paths(project.path)
+    return Updated(changed, conflicted(project.top, changed), project.locks)

@@ -69,6 +69,10 @@ CONDITIONAL_FILES = {
     "seen.txt.jinja": "qdrant_url={{ qdrant_url }}\n",
 }
 
+# What `uv run` writes beside pyproject.toml, minus any package index (no dependencies here).
+UV_LOCK = 'version = 1\nrevision = 3\nrequires-python = ">=3.11"\n\n[[package]]\nname = "svc"\n'
+LOCK_MESSAGE = "Add uv.lock, written by `uv run` (committed by aiapi update)"
+
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(

@@ -9,13 +9,25 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aiapi.questions import load_yaml
-from cli_helpers import AIAPI_EXE, PACKAGED, PACKAGED_TEMPLATE, WIDE, Cli, answers_of, tree
+from cli_helpers import (
+    AIAPI_EXE,
+    LOCK_MESSAGE,
+    PACKAGED,
+    PACKAGED_TEMPLATE,
+    UV_LOCK,
+    WIDE,
+    Cli,
+    answers_of,
+    git,
+    tree,
+)
 
 COPIER_EXE = Path(sys.executable).with_name("copier")
 ANSWERS_FILE = ".copier-answers.yml"
@@ -88,11 +100,11 @@ def test_copier_copy_and_aiapi_new_make_the_same_tree(
     assert _public(answers_of(by_aiapi)) == _public(answers_of(by_copier))
 
 
-@pytest.mark.slow
-def test_store_end_to_end_with_the_installed_entry_point(
-    tagged_clone: Path, tmp_path: Path
-) -> None:
-    """`aiapi new` records the store as `~/...`, and `aiapi update` changes an answer."""
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def installed_aiapi(tmp_path: Path) -> Run:
+    """The installed entry point, run in tmp_path with tmp_path/home as the home folder."""
     home = tmp_path / "home"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in {"AIAPI_HOME", "XDG_DATA_HOME"}}
@@ -103,6 +115,16 @@ def test_store_end_to_end_with_the_installed_entry_point(
             [AIAPI_EXE, *args], cwd=tmp_path, env=env, capture_output=True, text=True
         )
 
+    return aiapi
+
+
+@pytest.mark.slow
+def test_store_end_to_end_with_the_installed_entry_point(
+    tagged_clone: Path, tmp_path: Path
+) -> None:
+    """`aiapi new` records the store as `~/...`, and `aiapi update` changes an answer."""
+    home = tmp_path / "home"
+    aiapi = installed_aiapi(tmp_path)
     made = aiapi("new", "demo", "--yes", "--cache", "memory")
     assert made.returncode == 0, made.stderr
     project = tmp_path / "demo"
@@ -121,3 +143,28 @@ def test_store_end_to_end_with_the_installed_entry_point(
     assert not REDIS_DEPENDENCY.search(before)
     assert REDIS_DEPENDENCY.search(after)
     assert "pyproject.toml" in updated.stdout
+
+
+@pytest.mark.slow
+def test_update_after_following_the_generated_readme(tagged_clone: Path, tmp_path: Path) -> None:
+    """The README's `uv run ...` writes uv.lock; `aiapi update` commits it and updates."""
+    aiapi = installed_aiapi(tmp_path)
+    made = aiapi("new", "demo", "--yes", "--cache", "memory")
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "demo"
+    assert "uv run uvicorn" in (project / "README.md").read_text()  # the step that writes it
+    head = git(project, "rev-parse", "HEAD").strip()
+    (project / "uv.lock").write_text(UV_LOCK)  # as `uv run` leaves it: untracked
+    assert git(project, "status", "--porcelain") == "?? uv.lock\n"
+
+    updated = aiapi("update", "demo", "--yes", "--data", "cache=redis")
+
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert "committed uv.lock" in updated.stdout
+    assert (project / "uv.lock").read_text() == UV_LOCK
+    assert git(project, "log", "-1", "--format=%s").strip() == LOCK_MESSAGE
+    assert git(project, "rev-parse", "HEAD~1").strip() == head
+    assert git(project, "ls-files", "uv.lock").strip() == "uv.lock"
+    assert answers_of(project)["cache"] == "redis"
+    assert REDIS_DEPENDENCY.search((project / "pyproject.toml").read_text())
+    assert "uv.lock" not in git(project, "status", "--porcelain")

@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 from copier._main import Worker
 
-from cli_helpers import Cli, answers_of, commit_all, git, make_template, one_error_line
+from cli_helpers import (
+    LOCK_MESSAGE,
+    UV_LOCK,
+    Cli,
+    answers_of,
+    commit_all,
+    git,
+    make_template,
+    one_error_line,
+)
 
 
 @pytest.fixture
@@ -183,3 +192,114 @@ def test_ctrl_c_mid_update_restores_the_project(
     assert result.stderr.strip() == "Error: aborted; the project is unchanged"
     assert git(project, "status", "--porcelain") == ""
     assert (project / "README.md").read_text().startswith("# svc")
+
+
+# -- after the README's own steps: `uv run` wrote uv.lock -------------------------------------
+
+
+def test_untracked_uv_lock_is_committed_then_the_update_runs(
+    cli: Cli, template: Path, workdir: Path
+) -> None:
+    project = _generate(cli, template, workdir, "--cache", "memory")
+    head = git(project, "rev-parse", "HEAD").strip()
+    (project / "uv.lock").write_text(UV_LOCK)
+
+    result = cli("update", project, "--yes", "--cache", "redis")
+
+    assert result.exit_code == 0, result.output
+    assert "git: committed uv.lock (written by `uv run`)" in result.stdout
+    assert (project / "uv.lock").read_text() == UV_LOCK
+    assert git(project, "log", "-1", "--format=%s").strip() == LOCK_MESSAGE
+    assert git(project, "rev-parse", "HEAD~1").strip() == head
+    assert git(project, "show", "--format=", "--name-only", "HEAD").split() == ["uv.lock"]
+    assert (project / "app/cache/redis.py").is_file()  # the update itself, left for review
+    changed = git(project, "status", "--porcelain").splitlines()
+    assert changed
+    assert not any("uv.lock" in line for line in changed)
+
+
+def test_uv_lock_of_a_project_inside_a_bigger_repository(
+    cli: Cli, template: Path, workdir: Path
+) -> None:
+    result = cli("new", "apps/svc", "--template", template, "--yes", "-q", "--no-git")
+    assert result.exit_code == 0, result.output
+    git(workdir, "init", "--quiet")
+    commit_all(workdir, "monorepo")
+    (workdir / "apps/svc/uv.lock").write_text(UV_LOCK)
+    result = cli("update", "apps/svc", "--yes", "-q")
+    assert result.exit_code == 0, result.output
+    assert git(workdir, "show", "--format=", "--name-only", "HEAD").split() == ["apps/svc/uv.lock"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "named"),
+    [
+        ("another untracked file", "notes.txt"),
+        ("uv.lock committed, then changed", "uv.lock"),
+        ("uv.lock committed, then removed from git", "uv.lock"),
+        ("uv.lock in a subfolder", "sub/uv.lock"),
+    ],
+)
+def test_other_dirty_states_are_still_refused(
+    cli: Cli, template: Path, workdir: Path, setup: str, named: str
+) -> None:
+    project = _generate(cli, template, workdir)
+    lock = project / "uv.lock"
+    if setup == "another untracked file":
+        lock.write_text(UV_LOCK)
+        (project / "notes.txt").write_text("mine\n")
+    elif setup == "uv.lock committed, then changed":
+        lock.write_text(UV_LOCK)
+        commit_all(project, "lock")
+        lock.write_text(UV_LOCK + "# changed\n")
+    elif setup == "uv.lock committed, then removed from git":
+        lock.write_text(UV_LOCK)
+        commit_all(project, "lock")
+        git(project, "rm", "--quiet", "--cached", "uv.lock")
+        git(project, "commit", "--quiet", "--no-gpg-sign", "-m", "no lock")
+    else:
+        (project / "sub").mkdir()
+        (project / "sub/uv.lock").write_text(UV_LOCK)
+    head = git(project, "rev-parse", "HEAD")
+    before = git(project, "status", "--porcelain")
+
+    result = cli("update", project, "--yes", "--cache", "redis")
+
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert "uncommitted or untracked change(s)" in line
+    assert f"(e.g. {named})" in line
+    assert git(project, "rev-parse", "HEAD") == head
+    assert git(project, "status", "--porcelain") == before
+
+
+def test_bad_input_with_an_untracked_uv_lock_commits_nothing(
+    cli: Cli, template: Path, workdir: Path
+) -> None:
+    project = _generate(cli, template, workdir)
+    head = git(project, "rev-parse", "HEAD")
+    (project / "uv.lock").write_text(UV_LOCK)
+    result = cli("update", project, "--yes", "--cache", "mongo")
+    assert result.exit_code == 2
+    assert git(project, "rev-parse", "HEAD") == head
+    assert git(project, "status", "--porcelain") == "?? uv.lock\n"
+
+
+def test_ctrl_c_mid_update_keeps_the_committed_uv_lock(
+    cli: Cli, template: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _generate(cli, template, workdir)
+    (project / "uv.lock").write_text(UV_LOCK)
+
+    def interrupted(self: Worker, *args: Any, **kwargs: Any) -> None:
+        (project / "uv.lock").write_text("half-updated\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Worker, "_apply_update", interrupted)
+    result = cli("update", project, "--yes", "--cache", "redis")
+    assert result.exit_code == 130
+    assert result.stderr.strip() == (
+        "Error: aborted; the project is unchanged but for the commit of uv.lock"
+    )
+    assert (project / "uv.lock").read_text() == UV_LOCK
+    assert git(project, "status", "--porcelain") == ""

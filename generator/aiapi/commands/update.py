@@ -54,7 +54,7 @@ def update(
         from aiapi.summary import print_update_report
         from aiapi.update import update_project
 
-        changed, conflicts = update_project(
+        updated = update_project(
             config,
             path,
             data=data,
@@ -64,6 +64,6 @@ def update(
             vcs_ref=vcs_ref,
         )
         if not quiet:
-            print_update_report(changed, conflicts)
-        if conflicts:
-            raise AiapiError(f"{len(conflicts)} conflict(s) to resolve", FAILED)
+            print_update_report(updated)
+        if updated.conflicts:
+            raise AiapiError(f"{len(updated.conflicts)} conflict(s) to resolve", FAILED)
