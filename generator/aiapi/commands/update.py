@@ -18,7 +18,7 @@ def update(
     path: Annotated[
         Path,
         typer.Argument(
-            metavar="PATH", help="The generated project to update (a clean git work tree)."
+            metavar="PATH", help="The generated project to update (a committed git work tree)."
         ),
     ] = Path(),
     data: DataOption = None,
@@ -48,6 +48,7 @@ def update(
 
     Previous answers are kept; change one with --data KEY=VALUE or its flag.
     Copier then adds or removes the files that answer controls.
+    A uv.lock that `uv run` left untracked is committed first.
     Exits with 1 when conflicts remain to be resolved.
     """
     with reported():
