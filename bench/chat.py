@@ -95,7 +95,8 @@ PERSISTING_BASELINE = textwrap.dedent(
     from pydantic import BaseModel
 
     from app.chat.models import Conversation, StoredMessage
-    from app.db.base import Base, new_id
+    from app.core.ids import new_id
+    from app.db.base import Base
     from app.db.engine import create_engine, create_sessionmaker
     from app.usage.models import UsageRecord
 

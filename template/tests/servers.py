@@ -1,5 +1,5 @@
 """Real HTTP servers on 127.0.0.1 for tests that need real sockets: streaming, disconnects,
-and the stand-in model provider."""
+WebSockets as a browser meets them, and the stand-in model provider."""
 
 import socket
 import threading
@@ -23,7 +23,7 @@ def serve(app: ASGIApp, *, lifespan: bool = True) -> Iterator[str]:
         app,
         log_level="warning",
         lifespan="on" if lifespan else "off",
-        ws="none",
+        ws="websockets-sansio",
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)

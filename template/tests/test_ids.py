@@ -6,8 +6,8 @@ import re
 import time
 import warnings
 
+from app.core.ids import new_id
 from app.core.randomness import RandomBytes, random_hex
-from app.db.base import new_id
 
 HEX_32 = re.compile(r"^[0-9a-f]{32}$")
 

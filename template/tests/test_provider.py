@@ -120,7 +120,7 @@ async def test_unreachable_provider_is_a_502(
         closed_port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{closed_port}" + ("/v1" if PROVIDER == "openai" else "")
     unreachable = provider_settings.model_copy(
-        update={f"{PROVIDER}_base_url": base_url, "llm_max_retries": 1}
+        update={"llm_base_url": base_url, "llm_max_retries": 1}
     )
     async with running(create_app(unreachable)) as client:
         response = await client.post("/api/chat", json=chat(stream=True), headers=auth_headers)

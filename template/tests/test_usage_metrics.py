@@ -4,8 +4,8 @@ import httpx2
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.core.prices import DEFAULT_PRICES, estimate_cost
 from app.settings import Settings
-from app.usage.pricing import DEFAULT_PRICES, estimate_cost
 from tests.conftest import ClientFactory
 
 pytestmark = pytest.mark.anyio

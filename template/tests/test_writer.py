@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.chat import store
 from app.chat.models import StoredMessage
-from app.db.base import new_id, utcnow
+from app.core.clock import utcnow
+from app.core.ids import new_id
+from app.core.metrics import Metrics
 from app.db.engine import create_engine
 from app.db.operations import Insert, Operation
 from app.db.sqlite_writes import SqliteInserts
@@ -51,8 +53,13 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-async def writer(engine: AsyncEngine) -> AsyncIterator[BatchWriter]:
-    writer = BatchWriter(engine)
+def metrics() -> Metrics:
+    return Metrics()
+
+
+@pytest.fixture
+async def writer(engine: AsyncEngine, metrics: Metrics) -> AsyncIterator[BatchWriter]:
+    writer = BatchWriter(engine, metrics=metrics)
     async with anyio.create_task_group() as group:
         group.start_soon(writer.run)
         yield writer
@@ -64,12 +71,17 @@ async def count(engine: AsyncEngine, model: type[UsageRecord] | type[StoredMessa
         return int(await connection.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def test_concurrent_writes_share_commits(writer: BatchWriter, engine: AsyncEngine) -> None:
+async def test_concurrent_writes_share_commits(
+    writer: BatchWriter, engine: AsyncEngine, metrics: Metrics
+) -> None:
     async with anyio.create_task_group() as group:
         for _ in range(60):
             group.start_soon(writer.write, usage())
     assert await count(engine, UsageRecord) == 60
-    assert writer.batches_committed < 60 / 4, "writes should have been grouped"
+    assert metrics.registry.get_sample_value("db_writes_total") == 60
+    batches = metrics.registry.get_sample_value("db_write_batches_total")
+    assert batches is not None
+    assert batches < 60 / 4, "writes should have been grouped"
 
 
 async def test_a_bad_write_fails_alone(writer: BatchWriter, engine: AsyncEngine) -> None:
@@ -117,7 +129,7 @@ async def test_fallback_keeps_what_must_not_be_lost(
 
 
 async def test_close_commits_everything_queued(engine: AsyncEngine) -> None:
-    writer = BatchWriter(engine)
+    writer = BatchWriter(engine, metrics=Metrics())
     async with anyio.create_task_group() as group:
         for _ in range(20):
             group.start_soon(writer.write, usage())

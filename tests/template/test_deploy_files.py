@@ -78,10 +78,11 @@ START_COMMAND = [
     "--no-server-header",  # answers do not advertise the server software
 ]
 DB_PASSWORD = "postgres"  # noqa: S105 - the local/CI default that DATABASE_URL spells out
-RUFF_MYPY_PYTEST = [
+PROJECT_CHECKS = [
     "uv run ruff check .",
     "uv run ruff format --check .",
     "uv run mypy --strict app",
+    "uv run lint-imports",
     "uv run pytest",
 ]
 
@@ -438,9 +439,9 @@ def test_workflow(projects: dict[str, Project], variant: str) -> None:
         r"astral-sh/setup-uv@v\d+\.\d+\.\d+", step_using(test, "astral-sh/setup-uv")["uses"]
     )
     commands = run_commands(test)
-    for command in RUFF_MYPY_PYTEST:
+    for command in PROJECT_CHECKS:
         assert command in commands
-    positions = [commands.index(command) for command in RUFF_MYPY_PYTEST]
+    positions = [commands.index(command) for command in PROJECT_CHECKS]
     assert positions == sorted(positions)
 
     services: dict[str, Any] = test.get("services", {})

@@ -41,7 +41,7 @@ def test_dependencies_follow_the_answers(copie: Copie) -> None:
 
     minimal = dependencies(auth="none", cache="none", vector_store="none")
     assert not minimal & {"redis", "apsw", "qdrant-client", "pgvector", "pyjwt", "asyncpg"}
-    assert {"fastapi", "sse-starlette", "openai", "aiosqlite"} <= minimal
+    assert {"fastapi", "openai", "aiosqlite"} <= minimal
 
     full = dependencies(
         llm_provider="anthropic", database="postgres", cache="redis", vector_store="pgvector"

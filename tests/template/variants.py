@@ -41,11 +41,13 @@ VARIANTS: dict[str, dict[str, object]] = {
     },
 }
 
+PYTHON = sys.executable
 CHECKS: dict[str, list[str]] = {
-    "ruff check": ["-m", "ruff", "check", "--no-cache", "."],
-    "ruff format": ["-m", "ruff", "format", "--check", "--no-cache", "."],
-    "mypy --strict": ["-m", "mypy", "--strict", "app"],
-    "pytest": ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+    "ruff check": [PYTHON, "-m", "ruff", "check", "--no-cache", "."],
+    "ruff format": [PYTHON, "-m", "ruff", "format", "--check", "--no-cache", "."],
+    "mypy --strict": [PYTHON, "-m", "mypy", "--strict", "app"],
+    "lint-imports": [str(Path(PYTHON).with_name("lint-imports")), "--no-cache"],
+    "pytest": [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
 }
 
 
@@ -81,10 +83,10 @@ class VariantRun:
 def run_checks(name: str, project: Path, env: dict[str, str]) -> VariantRun:
     """Runs each check in the generated project with this interpreter (the shared venv)."""
     result = VariantRun(name)
-    for check, args in CHECKS.items():
+    for check, command in CHECKS.items():
         started = time.perf_counter()
         completed = subprocess.run(
-            [sys.executable, *args],
+            command,
             cwd=project,
             env={**os.environ, **env},
             capture_output=True,

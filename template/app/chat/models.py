@@ -5,7 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, CreatedAtMixin, new_id, utcnow
+from app.core.clock import utcnow
+from app.core.ids import new_id
+from app.db.base import Base, CreatedAtMixin
 
 
 class Conversation(CreatedAtMixin, Base):

@@ -3,85 +3,55 @@
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, FastAPI, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth.dependencies import CurrentOwner
 from app.chat import store
 from app.chat.dependencies import chat_service
+from app.chat.events import chat_events
 from app.chat.schemas import (
     BatchItem,
     BatchReply,
     BatchRequest,
+    ChatMessageIn,
     ChatReply,
     ChatRequest,
     ConversationPublic,
     ConversationsPublic,
     ConversationSummary,
     MessagePublic,
+    UsagePublic,
 )
-from app.chat.service import usage_public
-from app.chat.sse import chat_events
+from app.chat.turn import BATCH, CHAT
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
-from app.core.sse import SSEResponse
+from app.core.sse import EventStreamResponse
 from app.dependencies import SessionDep
-from app.llm.base import LLMError, Message
-from app.settings import Settings
+from app.llm.base import LLMError
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
 SSE_RESPONSE = {"content": {"text/event-stream": {"example": 'data: {"content": "Hi"}\n\n'}}}
 
 
-def sse_response(
-    events: object, settings: Settings, headers: dict[str, str] | None = None
-) -> SSEResponse:
-    """No caching, no proxy buffering, a keep-alive comment while the model is thinking."""
-    return SSEResponse(
-        events,  # type: ignore[arg-type]
-        ping=settings.sse_ping_seconds,
-        sep="\n",
-        headers={"Cache-Control": "no-cache", **(headers or {})},
-    )
-
-
-def add_routes(app: FastAPI) -> None:
-    """The chat routes. `POST /api/chat`, the hot path, goes on the app itself: FastAPI
-    (0.137 and later) resolves an included router's routes on every request, ~9 us of a
-    ~170 us chat turn."""
-    app.add_api_route(
-        "/api/chat",
-        chat,
-        methods=["POST"],
-        response_model=Envelope[ChatReply],
-        responses={200: SSE_RESPONSE},
-        summary="Chat with the model (JSON, or a stream of SSE events with stream=true)",
-        tags=["chat"],
-    )
-    app.include_router(router)
-
-
+@router.post(
+    "/chat",
+    response_model=Envelope[ChatReply],
+    responses={200: SSE_RESPONSE},
+    summary="Chat with the model (JSON, or a stream of SSE events with stream=true)",
+)
 async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Response:
     service = chat_service(request)
-    if body.use_knowledge:
-        raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
-    prepared = await service.prepare(
-        owner=owner,
-        messages=body.messages,
-        model=body.model,
-        temperature=body.temperature,
-        max_tokens=body.max_tokens,
-        conversation_id=body.conversation_id,
-    )
+    prepared = await service.prepare(owner, body, endpoint=CHAT)
     if not body.stream:
         result = await service.complete(prepared)
         # Serialized here, once: the envelope is already valid, no second validation pass.
-        envelope = ok(service.reply(prepared, result))
+        envelope = ok(ChatReply.of(prepared, result))
         return Response(envelope.model_dump_json(), media_type="application/json")
     stream = await service.open_stream(prepared)
-    return sse_response(
+    return EventStreamResponse(
         chat_events(stream.deltas()),
-        service.settings,
+        ping_seconds=service.settings.sse_ping_seconds,
         headers={"X-Conversation-Id": prepared.conversation_id or ""},
     )
 
@@ -94,17 +64,18 @@ async def chat_batch(
     settings = service.settings
     if len(body.prompts) > settings.chat_batch_max_prompts:
         raise ApiError(422, f"prompts: at most {settings.chat_batch_max_prompts} per batch")
+    system = [ChatMessageIn(role="system", content=body.system)] if body.system else []
     prepared_calls = [
-        service.prepare_stateless(
-            owner=owner,
-            endpoint="chat.batch",
-            messages=[
-                *([Message("system", body.system)] if body.system else []),
-                Message("user", prompt),
-            ],
-            model=body.model,
-            temperature=body.temperature,
-            max_tokens=body.max_tokens,
+        await service.prepare(
+            owner,
+            ChatRequest(
+                messages=[*system, ChatMessageIn(role="user", content=prompt)],
+                model=body.model,
+                temperature=body.temperature,
+                max_tokens=body.max_tokens,
+                use_knowledge=body.use_knowledge,
+            ),
+            endpoint=BATCH,
         )
         for prompt in body.prompts
     ]
@@ -119,7 +90,7 @@ async def chat_batch(
                 items[index] = BatchItem(index=index, error=exc.message)
                 return
         items[index] = BatchItem(
-            index=index, content=result.content, usage=usage_public(result.usage, result.cost_usd)
+            index=index, content=result.content, usage=UsagePublic.of(result.usage, result.cost_usd)
         )
 
     async with anyio.create_task_group() as group:
@@ -136,9 +107,9 @@ async def list_conversations(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Envelope[ConversationsPublic]:
-    rows, count = await store.list_owned(session, owner_id=owner.id, limit=limit, offset=offset)
-    items = [ConversationSummary.model_validate(row, from_attributes=True) for row in rows]
-    return ok(ConversationsPublic(items=items, count=count))
+    page = await store.list_owned(session, owner_id=owner.id, limit=limit, offset=offset)
+    items = [ConversationSummary.model_validate(row, from_attributes=True) for row in page.rows]
+    return ok(ConversationsPublic(items=items, count=page.count))
 
 
 @router.get("/conversations/{conversation_id}", tags=["conversations"])

@@ -1,10 +1,14 @@
-"""Request and response bodies of `/api/chat` and `/api/conversations`."""
+"""Request and response bodies of `/api/chat`, `/api/chat/batch` and `/api/conversations`,
+and the shapes errors about them take."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.llm.base import Role
+from app.chat.turn import ChatResult, PreparedChat
+from app.core.errors import ApiError
+from app.llm.base import Role, Usage
 
 
 class ChatMessageIn(BaseModel):
@@ -23,7 +27,9 @@ class ChatRequest(BaseModel):
         max_length=64,
         description="Continue this conversation: send only the new messages, history is stored",
     )
-    use_knowledge: bool = False
+    use_knowledge: bool = Field(
+        default=False, description="Answer from the knowledge base, citing its sources"
+    )
 
 
 class UsagePublic(BaseModel):
@@ -31,6 +37,15 @@ class UsagePublic(BaseModel):
     completion_tokens: int
     total_tokens: int
     cost_usd: float
+
+    @classmethod
+    def of(cls, usage: Usage, cost_usd: float) -> "UsagePublic":
+        return cls(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            total_tokens=usage.total_tokens,
+            cost_usd=round(cost_usd, 8),
+        )
 
 
 class ChatReply(BaseModel):
@@ -41,13 +56,25 @@ class ChatReply(BaseModel):
     finish_reason: str
     cached: bool = False
 
+    @classmethod
+    def of(cls, prepared: PreparedChat, result: ChatResult) -> "ChatReply":
+        return cls(
+            content=result.content,
+            usage=UsagePublic.of(result.usage, result.cost_usd),
+            conversation_id=prepared.conversation_id or "",
+            model=prepared.model,
+            finish_reason=result.finish_reason,
+            cached=result.cached,
+        )
+
 
 class BatchRequest(BaseModel):
-    prompts: list[str] = Field(min_length=1)
+    prompts: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     system: str | None = None
     model: str | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1)
+    use_knowledge: bool = False
 
 
 class BatchItem(BaseModel):
@@ -84,3 +111,13 @@ class ConversationPublic(ConversationSummary):
 class ConversationsPublic(BaseModel):
     items: list[ConversationSummary]
     count: int
+
+
+def invalid_field(location: tuple[str | int, ...], requirement: str) -> ApiError:
+    """A 422 shaped like FastAPI's own validation errors: `loc` points into the body."""
+    where = ".".join(str(part) for part in location)
+    return ApiError(
+        422,
+        f"{where}: {requirement}",
+        detail=[{"loc": ["body", *location], "msg": requirement, "type": "value_error"}],
+    )

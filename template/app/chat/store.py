@@ -1,6 +1,7 @@
 """Conversation persistence: every query is scoped to its owner."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -9,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.chat.models import Conversation, StoredMessage
-from app.db.base import table_of, utcnow
+from app.core.clock import utcnow
+from app.db.base import table_of
 from app.db.operations import Execute, Insert, Operation
 from app.llm.base import Message, Role
 
@@ -85,9 +87,15 @@ def exchange_operations(
     return [conversation, Insert(table_of(StoredMessage), rows)]
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationPage:
+    rows: list[Conversation]
+    count: int  # of all the owner's conversations, not only this page's
+
+
 async def list_owned(
     session: AsyncSession, *, owner_id: str, limit: int, offset: int
-) -> tuple[list[Conversation], int]:
+) -> ConversationPage:
     count = await session.scalar(
         select(func.count()).select_from(Conversation).where(Conversation.owner_id == owner_id)
     )
@@ -98,7 +106,7 @@ async def list_owned(
         .limit(limit)
         .offset(offset)
     )
-    return list(rows), int(count or 0)
+    return ConversationPage(list(rows), int(count or 0))
 
 
 async def delete_owned(session: AsyncSession, *, owner_id: str, conversation_id: str) -> bool:

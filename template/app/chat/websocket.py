@@ -13,9 +13,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
 from app.auth.dependencies import websocket_owner
+from app.chat.dependencies import chat_service
 from app.chat.schemas import ChatRequest
+from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
-from app.dependencies import resources_of
 
 router = APIRouter(tags=["chat"])
 logger = logging.getLogger(__name__)
@@ -26,30 +27,22 @@ UNAUTHORIZED = 4401
 
 @router.websocket("/ws/chat")
 async def chat_websocket(websocket: WebSocket) -> None:
-    resources = resources_of(websocket)
-    if not resources.settings.ws_chat_enabled:
+    service = chat_service(websocket)
+    if not service.settings.ws_chat_enabled:
         await websocket.close(code=POLICY_VIOLATION, reason="WebSocket chat is disabled")
         return
     try:
-        owner = await websocket_owner(websocket, resources)
+        owner = await websocket_owner(websocket)
     except ApiError as exc:
         await websocket.close(code=UNAUTHORIZED, reason=exc.message)
         return
     await websocket.accept()
-    service = resources.chat
     try:
         while True:
             raw = await websocket.receive_text()
             try:
                 body = ChatRequest.model_validate_json(raw)
-                prepared = await service.prepare(
-                    owner=owner,
-                    messages=body.messages,
-                    model=body.model,
-                    temperature=body.temperature,
-                    max_tokens=body.max_tokens,
-                    conversation_id=body.conversation_id,
-                )
+                prepared = await service.prepare(owner, body, endpoint=WEBSOCKET)
                 stream = await service.open_stream(prepared)
             except ValidationError as exc:
                 await websocket.send_text(json.dumps({"error": _first_error(exc), "code": 422}))

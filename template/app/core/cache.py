@@ -1,4 +1,5 @@
-"""The small interface every cache backend offers (memory or Redis; none at all is allowed)."""
+"""The small interface every cache backend offers. The cache is an optimisation: callers
+treat a failure as a miss."""
 
 from typing import Protocol
 
@@ -13,5 +14,3 @@ class Cache(Protocol):
     async def delete(self, key: str) -> None: ...
 
     async def ping(self) -> None: ...
-
-    async def aclose(self) -> None: ...

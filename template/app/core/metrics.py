@@ -61,10 +61,14 @@ class Metrics:
             ["cache", "result"],
             registry=self.registry,
         )
-        self.rate_limit_rejections = Counter(
-            "rate_limit_rejections",
-            "Requests refused by a rate limit or token budget",
-            ["limit"],
+        self.db_writes = Counter(
+            "db_writes",
+            "Writes committed by the database writer (a chat turn is one write)",
+            registry=self.registry,
+        )
+        self.db_write_batches = Counter(
+            "db_write_batches",
+            "Transactions the database writer committed; writes per batch = db_writes / this",
             registry=self.registry,
         )
 

@@ -1,13 +1,12 @@
 """The declarative base every table derives from, with naming conventions Alembic relies on."""
 
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, cast
 
 from sqlalchemy import DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.core.randomness import random_hex
+from app.core.clock import utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,20 +25,6 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """A mapped class's table, typed as one (SQLAlchemy types `__table__` loosely)."""
     return cast(Table, model.__table__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> str:
-    """32 hex digits: the time in milliseconds (48 bits), then 80 random bits.
-
-    UUIDv7's layout: new rows land at the end of the primary key index rather than on a
-    random page, which halves the cost of an insert on SQLite (fewer pages written per
-    commit) and keeps PostgreSQL's index compact; 80 random bits keep ids unguessable.
-    """
-    return f"{time.time_ns() // 1_000_000:012x}{random_hex(10)}"
 
 
 class CreatedAtMixin:

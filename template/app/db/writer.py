@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.metrics import Metrics
 from app.db.operations import Operation, plan, run_operations
 from app.db.sqlite_writes import SqliteWrites
 
@@ -52,14 +53,15 @@ class WriterClosed(RuntimeError):
 
 
 class BatchWriter:
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = 256) -> None:
+    def __init__(self, engine: AsyncEngine, *, metrics: Metrics, max_batch: int = 256) -> None:
         self._target: _Target = (
             SqliteWrites(engine.url)
             if engine.dialect.name == "sqlite"
             else _AsyncEngineWrites(engine)
         )
         self._max_batch = max_batch
-        self.batches_committed = 0
+        self._writes = metrics.db_writes
+        self._batches = metrics.db_write_batches
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._closed = False
 
@@ -120,7 +122,8 @@ class BatchWriter:
             else:
                 _settle(batch[0].future, exc)
             return
-        self.batches_committed += 1
+        self._batches.inc()
+        self._writes.inc(len(batch))
         for pending in batch:
             _settle(pending.future, None)
 

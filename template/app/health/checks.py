@@ -1,39 +1,17 @@
-"""Readiness checks: one per chosen component, each a quick round trip with its own timeout."""
+"""Readiness checks of the components every variant has: the database, the cache, the model.
 
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+The vector store brings its own (`VectorStore.readiness_check`).
+"""
+
 from typing import Any
 
-import anyio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.cache import Cache
+from app.core.readiness import ReadinessCheck
 from app.llm.limiter import LimitedChatModel
 from app.settings import Settings
-
-CHECK_TIMEOUT_SECONDS = 3.0
-
-Probe = Callable[[], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True, slots=True)
-class ReadinessCheck:
-    name: str
-    probe: Probe
-
-    async def run(self) -> dict[str, Any]:
-        started = time.perf_counter()
-        try:
-            with anyio.fail_after(CHECK_TIMEOUT_SECONDS):
-                details = await self.probe()
-        except TimeoutError:
-            return {"ok": False, "error": f"no answer within {CHECK_TIMEOUT_SECONDS:g}s"}
-        except Exception as exc:
-            return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
-        latency_ms = round((time.perf_counter() - started) * 1000, 2)
-        return {"ok": True, "latency_ms": latency_ms, **details}
 
 
 def database_check(engine: AsyncEngine) -> ReadinessCheck:

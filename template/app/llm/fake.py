@@ -11,6 +11,7 @@ import anyio
 
 from app.llm.base import Completion, CompletionRequest, ModelStream, Usage
 from app.llm.tokens import estimate_messages_tokens
+from app.settings import Settings
 
 _WORDS = re.compile(r"\s*\S+")
 
@@ -53,6 +54,10 @@ class FakeChatModel:
 
     def __init__(self, *, delay_seconds: float = 0.0) -> None:
         self._delay = delay_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "FakeChatModel":
+        return cls(delay_seconds=settings.fake_llm_delay_ms / 1000)
 
     async def complete(self, request: CompletionRequest) -> Completion:
         pieces, finish_reason = fake_pieces(request)

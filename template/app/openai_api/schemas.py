@@ -2,7 +2,12 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.chat.schemas import ChatMessageIn, ChatRequest, invalid_field
+from app.llm.base import Role
+
+DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
 
 
 class TextPart(BaseModel):
@@ -20,6 +25,11 @@ class OpenAIMessage(BaseModel):
         if isinstance(self.content, list):
             return "".join(part.text for part in self.content)
         return self.content or ""
+
+    def chat_role(self) -> Role:
+        if self.role == "user" or self.role == "assistant":
+            return self.role
+        return "system"  # OpenAI's "developer" messages are system messages by another name
 
 
 class StreamOptions(BaseModel):
@@ -39,6 +49,28 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
     stream_options: StreamOptions | None = None
     n: Literal[1] = 1
+    use_knowledge: bool = Field(
+        default=False, description="Not an OpenAI parameter: answer from the knowledge base"
+    )
+
+    def to_chat_request(self) -> ChatRequest:
+        """The same request in the chat service's terms, so every rule applies to it too."""
+        messages = []
+        for index, message in enumerate(self.messages):
+            try:
+                messages.append(ChatMessageIn(role=message.chat_role(), content=message.text()))
+            except ValidationError as exc:
+                raise invalid_field(
+                    ("messages", index, "content"), exc.errors()[0]["msg"]
+                ) from None
+        return ChatRequest(
+            messages=messages,
+            model=self.model,
+            temperature=DEFAULT_TEMPERATURE if self.temperature is None else self.temperature,
+            max_tokens=self.max_completion_tokens or self.max_tokens,
+            stream=self.stream,
+            use_knowledge=self.use_knowledge,
+        )
 
 
 class CompletionUsage(BaseModel):

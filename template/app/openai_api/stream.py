@@ -3,9 +3,10 @@
 import logging
 import time
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
-from app.chat.service import ChatStream
-from app.chat.sse import DONE, data_event
+from app.chat.stream import ChatStream
+from app.core.sse import DONE, data_event
 from app.llm.base import LLMError
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,12 @@ async def completion_chunks(
     stream: ChatStream, *, completion_id: str, include_usage: bool
 ) -> AsyncIterator[bytes]:
     created = int(time.time())
-    model = stream.prepared.completion.model
+    model = stream.prepared.model
     yield _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
     try:
-        async for delta in stream.deltas():
-            yield _chunk(completion_id, created, model, {"content": delta})
+        async with aclosing(stream.deltas()) as deltas:
+            async for delta in deltas:
+                yield _chunk(completion_id, created, model, {"content": delta})
     except LLMError as exc:
         yield data_event({"error": {"message": exc.message, "type": "api_error"}})
         return

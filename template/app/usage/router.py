@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.dependencies import CurrentOwner
+from app.core.clock import utcnow
 from app.core.envelope import Envelope, ok
-from app.db.base import utcnow
 from app.dependencies import SessionDep
 from app.usage import store
 from app.usage.schemas import UsageRow, UsageSummary
@@ -27,15 +27,15 @@ async def get_usage(
     )
     items = [
         UsageRow(
-            owner_id=owner_id,
-            model=model,
-            requests=requests,
-            prompt_tokens=prompt,
-            completion_tokens=completion,
-            total_tokens=prompt + completion,
-            cost_usd=round(cost, 6),
+            owner_id=row.owner_id,
+            model=row.model,
+            requests=row.requests,
+            prompt_tokens=row.prompt_tokens,
+            completion_tokens=row.completion_tokens,
+            total_tokens=row.prompt_tokens + row.completion_tokens,
+            cost_usd=round(row.cost_usd, 6),
         )
-        for owner_id, model, requests, prompt, completion, cost in rows
+        for row in rows
     ]
     return ok(
         UsageSummary(

@@ -1,11 +1,13 @@
 """Writes usage records and sums them per owner and model."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.base import table_of, utcnow
+from app.core.clock import utcnow
+from app.db.base import table_of
 from app.db.operations import Insert
 from app.usage.models import UsageRecord
 
@@ -36,10 +38,22 @@ def usage_insert(
     return Insert(table_of(UsageRecord), [row])
 
 
+@dataclass(frozen=True, slots=True)
+class UsageTotal:
+    """One owner's use of one model over a period."""
+
+    owner_id: str
+    model: str
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+
+
 async def summarize(
     session: AsyncSession, *, since: datetime, owner_id: str | None
-) -> list[tuple[str, str, int, int, int, float]]:
-    """Rows of (owner, model, requests, prompt tokens, completion tokens, cost)."""
+) -> list[UsageTotal]:
+    """Totals per owner and model since `since`; one owner's only, when `owner_id` is given."""
     query = (
         select(
             UsageRecord.owner_id,
@@ -57,6 +71,6 @@ async def summarize(
         query = query.where(UsageRecord.owner_id == owner_id)
     rows = await session.execute(query)
     return [
-        (owner, model, int(n), int(prompt), int(completion), float(cost))
+        UsageTotal(owner, model, int(n), int(prompt), int(completion), float(cost))
         for owner, model, n, prompt, completion, cost in rows
     ]

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, CreatedAtMixin, new_id
+from app.core.ids import new_id
+from app.db.base import Base, CreatedAtMixin
 
 
 class ApiKey(CreatedAtMixin, Base):

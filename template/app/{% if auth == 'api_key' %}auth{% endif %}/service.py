@@ -5,13 +5,12 @@ import hmac
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.models import ApiKey
 from app.auth.owner import Owner
+from app.core.clock import utcnow
 from app.core.errors import ApiError
-from app.db.base import utcnow
-from app.resources import Resources
 
 KEY_PREFIX = "sk-"
 ADMIN_OWNER = Owner(id="admin", is_admin=True)
@@ -43,13 +42,14 @@ async def revoke_key(session: AsyncSession, key_id: str) -> bool:
     return True
 
 
-async def owner_from_api_key(key: str | None, resources: Resources) -> Owner:
+async def owner_from_api_key(
+    key: str | None, *, admin_key: str, sessionmaker: async_sessionmaker[AsyncSession]
+) -> Owner:
     if not key:
         raise ApiError(401, "Missing API key (X-API-Key header)", headers=UNAUTHORIZED_HEADERS)
-    admin_key = resources.settings.admin_api_key.get_secret_value()
     if hmac.compare_digest(key.encode(), admin_key.encode()):
         return ADMIN_OWNER
-    async with resources.sessionmaker() as session:
+    async with sessionmaker() as session:
         row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == digest(key)))
     if row is None or row.revoked_at is not None:
         raise ApiError(401, "Invalid or revoked API key", headers=UNAUTHORIZED_HEADERS)

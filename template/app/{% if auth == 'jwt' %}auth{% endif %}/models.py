@@ -3,7 +3,8 @@
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, CreatedAtMixin, new_id
+from app.core.ids import new_id
+from app.db.base import Base, CreatedAtMixin
 
 
 class User(CreatedAtMixin, Base):

@@ -11,7 +11,6 @@ from app.auth.owner import Owner
 from app.auth.passwords import hash_password, verify_password
 from app.auth.tokens import subject_of
 from app.core.errors import ApiError
-from app.resources import Resources
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -44,14 +43,15 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> U
     return user if valid and user is not None and user.is_active else None
 
 
-async def owner_from_token(token: str | None, resources: Resources) -> Owner:
+async def owner_from_token(
+    token: str | None, *, secret: str, sessionmaker: async_sessionmaker[AsyncSession]
+) -> Owner:
     if not token:
         raise ApiError(401, "Not authenticated", headers=UNAUTHORIZED_HEADERS)
-    secret = resources.settings.jwt_secret.get_secret_value()
     user_id = subject_of(token, secret=secret)
     if user_id is None:
         raise ApiError(401, "Invalid or expired token", headers=UNAUTHORIZED_HEADERS)
-    async with resources.sessionmaker() as session:
+    async with sessionmaker() as session:
         user = await session.get(User, user_id)
     if user is None or not user.is_active:
         raise ApiError(401, "Invalid or expired token", headers=UNAUTHORIZED_HEADERS)

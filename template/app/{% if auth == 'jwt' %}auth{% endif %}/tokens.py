@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import jwt
 
-from app.db.base import utcnow
+from app.core.clock import utcnow
 
 ALGORITHM = "HS256"
 

@@ -1,11 +1,15 @@
 """pgvector: vectors in the service's own PostgreSQL (the extension is created by migration)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.health.checks import ReadinessCheck
+from app.core.readiness import ReadinessCheck
+from app.knowledge.stores.base import VectorStore
+from app.settings import Settings
 
 
 class PgVectorStore:
@@ -26,5 +30,8 @@ class PgVectorStore:
 
         return ReadinessCheck("vector_store", probe)
 
-    async def aclose(self) -> None:
-        return None
+
+@asynccontextmanager
+async def open_vector_store(settings: Settings, engine: AsyncEngine) -> AsyncIterator[VectorStore]:
+    """The service's own database: nothing to open or close beside its engine."""
+    yield PgVectorStore(engine)

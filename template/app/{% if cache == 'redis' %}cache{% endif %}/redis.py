@@ -1,19 +1,21 @@
 """A Redis cache shared by every worker and machine; keys carry the service's prefix."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from redis.asyncio import Redis
+
+from app.core.cache import Cache
+from app.settings import Settings
 
 
 class RedisCache:
     name = "redis"
 
-    def __init__(self, url: str, *, default_ttl_seconds: int, prefix: str) -> None:
-        self._redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    def __init__(self, redis: Redis, *, default_ttl_seconds: int, prefix: str) -> None:
+        self._redis = redis
         self._default_ttl = default_ttl_seconds
         self._prefix = prefix
-
-    @property
-    def client(self) -> "Redis":
-        return self._redis
 
     async def get(self, key: str) -> bytes | None:
         value = await self._redis.get(self._prefix + key)
@@ -31,5 +33,13 @@ class RedisCache:
     async def ping(self) -> None:
         await self._redis.ping()
 
-    async def aclose(self) -> None:
-        await self._redis.aclose()
+
+@asynccontextmanager
+async def open_cache(settings: Settings) -> AsyncIterator[Cache | None]:
+    redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        yield RedisCache(
+            redis, default_ttl_seconds=settings.cache_ttl_seconds, prefix=settings.cache_prefix
+        )
+    finally:
+        await redis.aclose()

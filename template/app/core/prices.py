@@ -1,7 +1,8 @@
-"""Estimated cost of a model call from a small price table (USD per million tokens).
+"""Model prices (USD per million tokens) and the cost of a call.
 
-Override it with `LLM_PRICES`, e.g. `{"my-model": {"input": 0.5, "output": 1.5}}`.
-Unknown models cost 0: the token counts are still exact, only the dollar estimate is missing.
+The table is settings data: override it with `LLM_PRICES`, e.g.
+`{"my-model": {"input": 0.5, "output": 1.5}}`. Unknown models cost 0: the token counts stay
+exact, only the money estimate is missing.
 """
 
 from pydantic import BaseModel, Field

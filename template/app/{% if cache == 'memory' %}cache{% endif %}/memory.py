@@ -5,6 +5,11 @@ Each worker process has its own; use Redis to share one between workers or machi
 
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from app.core.cache import Cache
+from app.settings import Settings
 
 
 class MemoryCache:
@@ -43,5 +48,11 @@ class MemoryCache:
     async def ping(self) -> None:
         return None
 
-    async def aclose(self) -> None:
-        self._entries.clear()
+
+@asynccontextmanager
+async def open_cache(settings: Settings) -> AsyncIterator[Cache | None]:
+    yield MemoryCache(
+        max_entries=settings.cache_max_entries,
+        default_ttl_seconds=settings.cache_ttl_seconds,
+        prefix=settings.cache_prefix,
+    )

@@ -4,6 +4,8 @@ Loaded through APSW because many Python builds (pyenv's, macOS's) ship an sqlite
 that cannot load extensions; APSW wheels can, on every platform.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,11 @@ import anyio
 import anyio.to_thread
 import apsw
 import sqlite_vec  # type: ignore[import-untyped]
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.health.checks import ReadinessCheck
+from app.core.readiness import ReadinessCheck
+from app.knowledge.stores.base import VectorStore
+from app.settings import Settings
 
 
 class SqliteVecStore:
@@ -49,3 +54,13 @@ class SqliteVecStore:
     async def aclose(self) -> None:
         async with self._lock:
             await anyio.to_thread.run_sync(self._connection.close)
+
+
+@asynccontextmanager
+async def open_vector_store(settings: Settings, _engine: AsyncEngine) -> AsyncIterator[VectorStore]:
+    """Its own files (or server), beside the service's database."""
+    store = await SqliteVecStore.open(settings.vector_db_path)
+    try:
+        yield store
+    finally:
+        await store.aclose()

@@ -4,11 +4,16 @@ Local mode keeps its files under QDRANT_PATH (":memory:" keeps nothing) and allo
 per folder: run a single worker, or use the server (compose.yaml starts one).
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from qdrant_client import AsyncQdrantClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.health.checks import ReadinessCheck
+from app.core.readiness import ReadinessCheck
+from app.knowledge.stores.base import VectorStore
+from app.settings import Settings
 
 
 class QdrantStore:
@@ -39,3 +44,18 @@ class QdrantStore:
 
     async def aclose(self) -> None:
         await self.client.close()
+
+
+@asynccontextmanager
+async def open_vector_store(settings: Settings, _engine: AsyncEngine) -> AsyncIterator[VectorStore]:
+    """Its own files (or server), beside the service's database."""
+    api_key = settings.qdrant_api_key
+    store = QdrantStore.connect(
+        url=settings.qdrant_url,
+        path=settings.qdrant_path,
+        api_key=api_key.get_secret_value() if api_key else None,
+    )
+    try:
+        yield store
+    finally:
+        await store.aclose()

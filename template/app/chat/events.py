@@ -1,28 +1,23 @@
-"""The seed's SSE wire format, byte for byte, as a `fetch` + `getReader()` front end reads it.
+"""The SSE format of `/api/chat`, byte for byte as a `fetch` + `getReader()` front end reads it.
 
 Each delta is `data: {"content": "..."}` and a blank line; the stream ends with `data: [DONE]`,
 or with `data: {"error": "..."}` when the model fails half-way.
 """
 
-import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from json.encoder import encode_basestring
 
+from app.core.sse import DONE, data_event
 from app.llm.base import LLMError
 
 logger = logging.getLogger(__name__)
 
-DONE = b"data: [DONE]\n\n"
-
-
-def data_event(payload: object) -> bytes:
-    return b"data: " + json.dumps(payload, ensure_ascii=False).encode() + b"\n\n"
-
 
 def content_event(text: str) -> bytes:
-    """The hot path: one C call instead of a JSONEncoder per token, same bytes as
-    `data_event({"content": text})`."""
+    """The same bytes as `data_event({"content": text})`, with one C call per token instead of
+    a JSON encoder: this runs once per streamed token."""
     return b'data: {"content": ' + encode_basestring(text).encode() + b"}\n\n"
 
 
@@ -30,10 +25,13 @@ def error_event(message: str) -> bytes:
     return data_event({"error": message})
 
 
-async def chat_events(deltas: AsyncIterator[str]) -> AsyncIterator[bytes]:
+async def chat_events(deltas: AsyncGenerator[str, None]) -> AsyncIterator[bytes]:
+    """Closing these events (the client left) closes `deltas` too, so the turn is recorded
+    at once rather than whenever the garbage collector finds the abandoned generator."""
     try:
-        async for delta in deltas:
-            yield content_event(delta)
+        async with aclosing(deltas):
+            async for delta in deltas:
+                yield content_event(delta)
     except LLMError as exc:
         logger.warning("model stream failed: %s", exc.message)
         yield error_event(exc.message)

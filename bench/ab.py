@@ -1,0 +1,147 @@
+"""A/B speed of two generated projects: is one change worth keeping?
+
+    python bench/ab.py A_DIR B_DIR [--rounds 12] [--seconds 2] [--events 20000]
+
+Serves both projects' `app.main:create_app` under uvicorn (one worker each, the same flags)
+and measures them in alternating rounds, each pair back to back:
+
+- non-stream `/api/chat`: the server's CPU time per request under concurrent keep-alive load;
+- SSE: the server's CPU time per event of one long `/api/chat` stream.
+
+CPU time of the server process (the scheduler's account in /proc), not wall-clock throughput: on a
+small shared VM, throughput moves 10-30% with whatever else runs, while the work the server
+does per request barely moves. Prints the median of the per-round ratios B/A (below 1: B
+does less work) and their range. Use it to toggle one speed
+trick at a time (copy a generated project, undo the trick in the copy, compare): the notes in
+bench/NOTES.md keep a trick only with a gain of at least 3% measured this way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chat import free_port, load, stream_once  # noqa: E402
+
+@dataclass
+class Served:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the server process so far, every thread, in nanosecond resolution
+        (the scheduler's own account; /proc/PID/stat counts 10 ms ticks)."""
+        total = 0
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except FileNotFoundError:  # a thread that just ended
+                continue
+        return total / 1e9
+
+
+@contextmanager
+def served(project: Path, env: dict[str, str]) -> Iterator[Served]:
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
+    command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    command += ["--loop", "uvloop", "--http", "httptools"]
+    process = subprocess.Popen(command, cwd=project, env={**os.environ, **env})
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{project} did not start") from None
+                time.sleep(0.05)
+        yield Served(port, process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def environment(work: Path, name: str) -> dict[str, str]:
+    return {
+        "LLM_PROVIDER": "fake",
+        "FAKE_LLM_DELAY_MS": "0",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{work / f'{name}.db'}",
+        "VECTOR_DB_PATH": str(work / f"{name}-vectors.db"),
+        "CHAT_MAX_MESSAGE_CHARS": "10000000",
+        "MAX_REQUEST_KB": "100000",
+        "LOG_LEVEL": "WARNING",
+        "ENVIRONMENT": "development",
+    }
+
+
+async def compare(args: argparse.Namespace, work: Path) -> None:
+    words = " ".join(f"w{i % 1000}" for i in range(args.events))
+    long_body = {"messages": [{"role": "user", "content": words}], "stream": True}
+    plain_body = {"messages": [{"role": "user", "content": "hello there"}]}
+    with (
+        served(args.a, environment(work, "a")) as a,
+        served(args.b, environment(work, "b")) as b,
+    ):
+        for server in (a, b):
+            await load(server.port, plain_body, 0.5, 4)
+        per_request: list[float] = []
+        per_event: list[float] = []
+        for index in range(args.rounds):
+            pair = [("a", a), ("b", b)] if index % 2 == 0 else [("b", b), ("a", a)]
+            request_us: dict[str, float] = {}
+            event_us: dict[str, float] = {}
+            for name, server in pair:
+                before = server.cpu_seconds()
+                rate = await load(server.port, plain_body, args.seconds, args.connections)
+                request_us[name] = (server.cpu_seconds() - before) / (rate * args.seconds) * 1e6
+            for name, server in pair:
+                if args.events:
+                    before = server.cpu_seconds()
+                    _, _, count = await stream_once(server.port, "/api/chat", long_body)
+                    event_us[name] = (server.cpu_seconds() - before) / count * 1e6
+            per_request.append(request_us["b"] / request_us["a"])
+            if event_us:
+                per_event.append(event_us["b"] / event_us["a"])
+            print(
+                f"round {index + 1}: us/request a {request_us['a']:.1f} b {request_us['b']:.1f}"
+                + (f"; us/event a {event_us['a']:.2f} b {event_us['b']:.2f}" if event_us else ""),
+                flush=True,
+            )
+    print(f"\nserver CPU time B/A over {args.rounds} rounds (median, range):")
+    low, high = min(per_request), max(per_request)
+    print(f"  per non-stream request  {statistics.median(per_request):.3f}  ({low:.3f}-{high:.3f})")
+    if per_event:
+        low, high = min(per_event), max(per_event)
+        print(f"  per SSE event           {statistics.median(per_event):.3f}  ({low:.3f}-{high:.3f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("a", type=Path)
+    parser.add_argument("b", type=Path)
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--events", type=int, default=20_000, help="0 skips the SSE measure")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aiapi-ab-") as tmp:
+        asyncio.run(compare(args, Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""One streamed answer, from the model's first token to the recorded turn.
+
+Iterate `deltas()`; however the stream ends (finished, failed upstream, or abandoned by a
+client that went away), the upstream is closed and the turn recorded once, with the tokens
+produced until then.
+"""
+
+import logging
+import time
+from collections.abc import AsyncGenerator
+
+import anyio
+
+from app.chat.recording import TurnRecorder
+from app.chat.turn import PreparedChat
+from app.llm.base import CompletionRequest, LLMError, ModelStream, Usage
+from app.llm.tokens import estimate_messages_tokens, estimate_tokens
+
+logger = logging.getLogger(__name__)
+
+CLEANUP_TIMEOUT_SECONDS = 10.0
+
+
+class ChatStream:
+    def __init__(
+        self,
+        prepared: PreparedChat,
+        model_stream: ModelStream,
+        recorder: TurnRecorder,
+        *,
+        started: float,
+    ) -> None:
+        self.prepared = prepared
+        self.model_stream = model_stream
+        self.recorder = recorder
+        self.started = started
+        self.usage = Usage()
+        self.cost_usd = 0.0
+        self.finish_reason = "stop"
+
+    async def deltas(self) -> AsyncGenerator[str, None]:
+        parts: list[str] = []
+        outcome = "cancelled"
+        try:
+            async for delta in self.model_stream:
+                if not parts:
+                    self.recorder.metrics_for(self.prepared).time_to_first_token.observe(
+                        time.perf_counter() - self.started
+                    )
+                parts.append(delta)
+                yield delta
+            outcome = "ok"
+        except LLMError:
+            outcome = "error"
+            raise
+        finally:
+            # Shielded: closing the upstream and counting its tokens happen even when the
+            # client went away (the surrounding task is being cancelled).
+            with anyio.move_on_after(CLEANUP_TIMEOUT_SECONDS, shield=True):
+                await self._finish(parts, outcome)
+
+    async def _finish(self, parts: list[str], outcome: str) -> None:
+        try:
+            await self.model_stream.aclose()
+        except Exception:
+            logger.warning("closing the model stream failed", exc_info=True)
+        self.usage = usage_of(self.model_stream, self.prepared.completion, parts, outcome)
+        self.finish_reason = self.model_stream.finish_reason or "stop"
+        try:
+            self.cost_usd = await self.recorder.record(
+                self.prepared, "".join(parts), self.usage, outcome=outcome
+            )
+        except Exception:
+            logger.exception("recording a streamed answer failed")
+
+
+def usage_of(
+    stream: ModelStream, request: CompletionRequest, parts: list[str], outcome: str
+) -> Usage:
+    """The provider's own count when it finished; otherwise our estimate of what was produced.
+
+    Providers report usage at the end of a stream, so an interrupted one is estimated: at
+    least one token per delta received (streamed deltas are usually single tokens).
+    """
+    reported = stream.usage
+    if outcome == "ok" and reported is not None and reported.completion_tokens:
+        return reported
+    prompt = (reported.prompt_tokens if reported else 0) or estimate_messages_tokens(
+        m.content for m in request.messages
+    )
+    produced = max(len(parts), estimate_tokens("".join(parts)))
+    return Usage(prompt, produced)

@@ -1,0 +1,47 @@
+"""API keys: `X-API-Key: <key>`, or `Authorization: Bearer <key>` (what OpenAI SDKs send).
+
+WebSockets may pass `?api_key=` instead, since browsers cannot set their headers.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
+
+from app.auth.owner import Owner
+from app.auth.service import owner_from_api_key
+from app.dependencies import sessionmaker_of, settings_of
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+bearer_scheme = HTTPBearer(auto_error=False)
+
+
+async def get_current_owner(
+    connection: HTTPConnection,
+    api_key: Annotated[str | None, Depends(api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Owner:
+    return await _owner(connection, api_key or (bearer.credentials if bearer else None))
+
+
+async def websocket_owner(connection: HTTPConnection) -> Owner:
+    key = (
+        connection.headers.get("x-api-key")
+        or bearer_token(connection)
+        or connection.query_params.get("api_key")
+    )
+    return await _owner(connection, key)
+
+
+async def _owner(connection: HTTPConnection, key: str | None) -> Owner:
+    return await owner_from_api_key(
+        key,
+        admin_key=settings_of(connection).admin_api_key.get_secret_value(),
+        sessionmaker=sessionmaker_of(connection),
+    )
+
+
+def bearer_token(connection: HTTPConnection) -> str | None:
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
+    return (value.strip() or None) if scheme.lower() == "bearer" else None
