@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from app.auth.dependencies import CurrentOwner
 from app.chat.dependencies import chat_service
 from app.chat.turn import OPENAI
-from app.core.randomness import random_hex
+from app.core.ids import random_hex
 from app.core.sse import EventStreamResponse
 from app.openai_api.schemas import (
     AssistantMessage,
