@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from app.auth.owner import Owner
 from app.llm.base import CompletionRequest, Message, Usage
 
 
@@ -24,13 +25,17 @@ OPENAI = Endpoint("v1.chat.completions", conversational=False)
 class PreparedChat:
     """Everything a model call needs, resolved before any byte of the answer is sent."""
 
-    owner_id: str
+    owner: Owner
     endpoint: Endpoint
     completion: CompletionRequest
     new_messages: tuple[Message, ...]
     conversation_id: str | None = None  # None: stateless, nothing but usage is stored
     is_new_conversation: bool = False
     cache_key: str | None = None
+
+    @property
+    def owner_id(self) -> str:
+        return self.owner.id
 
     @property
     def model(self) -> str:

@@ -17,6 +17,7 @@ from app.chat.dependencies import chat_service
 from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
+from app.limits.dependencies import limits_of
 
 router = APIRouter(tags=["chat"])
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ async def chat_websocket(websocket: WebSocket) -> None:
         while True:
             raw = await websocket.receive_text()
             try:
+                await limits_of(websocket).admit(owner)  # each turn is a request
                 body = ChatRequest.model_validate_json(raw)
                 prepared = await service.prepare(owner, body, endpoint=WEBSOCKET)
                 stream = await service.open_stream(prepared)
