@@ -24,6 +24,7 @@ from app.core.ids import new_id
 from app.core.prices import estimate_cost
 from app.limits.service import Limits, Spend
 from app.llm.base import ChatModel, CompletionRequest, Message, Usage
+from app.llm.prompt_guard import PromptGuard
 from app.llm.tokens import estimate_messages_tokens
 from app.settings import Settings
 
@@ -37,6 +38,7 @@ class ChatService:
         settings: Settings,
         recorder: TurnRecorder,
         limits: Limits,
+        guard: PromptGuard,
         answers: AnswerCache | None = None,
     ) -> None:
         self.llm = llm
@@ -44,6 +46,7 @@ class ChatService:
         self.settings = settings
         self.recorder = recorder
         self.limits = limits
+        self.guard = guard
         self.answers = answers
 
     async def prepare(
@@ -56,6 +59,9 @@ class ChatService:
         model = check_request(self.settings, request, endpoint)
         if request.use_knowledge:
             raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
+        verdict = self.guard.check(
+            (m.content for m in request.messages if m.role == "user"), source=endpoint.name
+        )
         new_messages = tuple(Message(m.role, m.content) for m in request.messages)
         prior: list[Message] = []
         conversation_id: str | None = None
@@ -63,7 +69,9 @@ class ChatService:
             conversation_id = request.conversation_id
             if conversation_id is not None:
                 prior = await self._history(owner, conversation_id)
+        system = self.settings.chat_system_prompt if endpoint.owns_system_prompt else ""
         prompt = [
+            *([Message("system", system)] if system else []),
             *trim_history(
                 prior,
                 max_messages=self.settings.chat_history_max_turns,
@@ -81,6 +89,7 @@ class ChatService:
             conversation_id=(conversation_id or new_id()) if endpoint.conversational else None,
             is_new_conversation=endpoint.conversational and conversation_id is None,
             cache_key=AnswerCache.key_for(completion) if cacheable else None,
+            guard=verdict,
         )
 
     async def _history(self, owner: Owner, conversation_id: str) -> list[Message]:

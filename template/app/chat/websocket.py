@@ -54,7 +54,9 @@ async def chat_websocket(websocket: WebSocket) -> None:
                     json.dumps({"error": exc.message, "code": exc.status_code})
                 )
                 continue
-            first: dict[str, str] = {"conversation_id": prepared.conversation_id or ""}
+            first: dict[str, object] = {"conversation_id": prepared.conversation_id or ""}
+            if prepared.guard.flagged:
+                first["prompt_guard"] = list(prepared.guard.attacks)
             async with aclosing(stream.deltas()) as deltas:
                 try:
                     async for delta in deltas:

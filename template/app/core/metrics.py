@@ -67,6 +67,12 @@ class Metrics:
             ["limit"],
             registry=self.registry,
         )
+        self.prompt_guard_detections = Counter(
+            "prompt_guard_detections",
+            "Prompt-injection attempts the guard saw, by attack family and what it did",
+            ["attack", "action"],
+            registry=self.registry,
+        )
         self.limits_unavailable = Counter(
             "limits_unavailable",
             "Rate limit checks skipped because their storage did not answer",
