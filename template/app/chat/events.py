@@ -9,8 +9,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from json.encoder import encode_basestring
 
+from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
-from app.llm.base import LLMError
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,8 @@ async def chat_events(deltas: AsyncGenerator[str, None]) -> AsyncIterator[bytes]
         async with aclosing(deltas):
             async for delta in deltas:
                 yield content_event(delta)
-    except LLMError as exc:
-        logger.warning("model stream failed: %s", exc.message)
+    except ApiError as exc:  # the model failed, or the answer could not be stored
+        logger.warning("chat stream ended with an error: %s", exc.message)
         yield error_event(exc.message)
         return
     except Exception:

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 
 from app.chat.stream import ChatStream
+from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
-from app.llm.base import LLMError
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def completion_chunks(
         async with aclosing(stream.deltas()) as deltas:
             async for delta in deltas:
                 yield _chunk(completion_id, created, model, {"content": delta})
-    except LLMError as exc:
+    except ApiError as exc:  # the model failed, or the answer could not be stored
         yield data_event({"error": {"message": exc.message, "type": "api_error"}})
         return
     except Exception:
