@@ -25,16 +25,23 @@ POLICY_VIOLATION = 1008
 UNAUTHORIZED = 4401
 
 
+async def refuse(websocket: WebSocket, code: int, reason: str) -> None:
+    """Accepts, then closes with `code` and `reason`: a close before the handshake is answered
+    by the server with a bare HTTP 403, so a browser would see neither."""
+    await websocket.accept()
+    await websocket.close(code=code, reason=reason)
+
+
 @router.websocket("/ws/chat")
 async def chat_websocket(websocket: WebSocket) -> None:
     service = chat_service(websocket)
     if not service.settings.ws_chat_enabled:
-        await websocket.close(code=POLICY_VIOLATION, reason="WebSocket chat is disabled")
+        await refuse(websocket, POLICY_VIOLATION, "WebSocket chat is disabled")
         return
     try:
         owner = await websocket_owner(websocket)
     except ApiError as exc:
-        await websocket.close(code=UNAUTHORIZED, reason=exc.message)
+        await refuse(websocket, UNAUTHORIZED, exc.message)
         return
     await websocket.accept()
     try:
