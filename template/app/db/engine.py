@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.core.startup import StartupError
+
 
 def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
@@ -19,7 +21,14 @@ def create_engine(database_url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StartupError(
+                f"Cannot create {str(folder)!r} for the SQLite database ({exc.strerror}): "
+                "check DATABASE_URL"
+            ) from exc
     engine = create_async_engine(url, connect_args={"timeout": 30})
     event.listen(engine.sync_engine, "connect", tune_sqlite)
     return engine

@@ -4,8 +4,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from app.core.cache import Cache
+from app.core.startup import StartupError
 from app.settings import Settings
 
 
@@ -38,8 +40,22 @@ class RedisCache:
 async def open_cache(settings: Settings) -> AsyncIterator[Cache | None]:
     redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
     try:
-        yield RedisCache(
+        cache = RedisCache(
             redis, default_ttl_seconds=settings.cache_ttl_seconds, prefix=settings.cache_prefix
         )
+        await _reach(cache, redis)
+        yield cache
     finally:
         await redis.aclose()
+
+
+async def _reach(cache: RedisCache, redis: Redis) -> None:
+    """One round trip at start-up: an unreachable Redis is one line, not a failing request."""
+    try:
+        await cache.ping()
+    except RedisError as exc:
+        options = redis.connection_pool.connection_kwargs
+        where = options.get("path") or f"{options.get('host')}:{options.get('port')}"
+        raise StartupError(
+            f"Cannot reach Redis at {where} ({exc}): start it, or set REDIS_URL"
+        ) from exc
