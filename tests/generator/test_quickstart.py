@@ -111,8 +111,9 @@ def run_first_command(clone: Path, env: dict[str, str], command: str) -> str:
 
 
 def answers_health(port: int) -> bool:
+    url = f"http://127.0.0.1:{port}/health"
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False
