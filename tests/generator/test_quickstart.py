@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 WARNINGS = re.compile(r"warning|externally-managed|does not match", re.IGNORECASE)
+MACHINE_WIDE = {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"}
 # What the generated service itself logs on purpose: no key, so the offline fake model.
 EXPECTED_LOG = re.compile(r"WARNING .* app\.llm\.factory: LLM provider: the offline FAKE model")
 
@@ -66,8 +67,12 @@ def shell_environment(home: Path, path: list[Path], virtual_env: Path | None) ->
         "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(real_home / ".cache" / "uv")),
         "PIP_CACHE_DIR": str(real_home / ".cache" / "pip"),
     }
-    # The machine's package index settings, as every shell on it has them.
-    env |= {key: value for key, value in os.environ.items() if key.startswith(("PIP_", "UV_"))}
+    # The machine's package index and TLS settings, as every shell on it has them.
+    env |= {
+        key: value
+        for key, value in os.environ.items()
+        if key.startswith(("PIP_", "UV_", "SSL_CERT_")) or key in MACHINE_WIDE
+    }
     env.pop("UV_PROJECT_ENVIRONMENT", None)
     if virtual_env is not None:
         env["VIRTUAL_ENV"] = str(virtual_env)
@@ -101,7 +106,8 @@ def run_first_command(clone: Path, env: dict[str, str], command: str) -> str:
                 assert time.monotonic() < deadline, "no /health answer within 10 minutes"
                 time.sleep(0.5)
         finally:
-            os.killpg(shell.pid, signal.SIGINT)  # Ctrl-C, as the README says
+            if shell.poll() is None:
+                os.killpg(shell.pid, signal.SIGINT)  # Ctrl-C, as the README says
             try:
                 shell.wait(timeout=30)
             except subprocess.TimeoutExpired:
