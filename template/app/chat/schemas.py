@@ -55,6 +55,10 @@ class ChatReply(BaseModel):
     model: str
     finish_reason: str
     cached: bool = False
+    prompt_guard: list[str] = Field(
+        default_factory=list,
+        description="Prompt-injection attack families seen in the request (PROMPT_GUARD=flag)",
+    )
 
     @classmethod
     def of(cls, prepared: PreparedChat, result: ChatResult) -> "ChatReply":
@@ -65,6 +69,7 @@ class ChatReply(BaseModel):
             model=prepared.model,
             finish_reason=result.finish_reason,
             cached=result.cached,
+            prompt_guard=list(prepared.guard.attacks),
         )
 
 
@@ -82,6 +87,7 @@ class BatchItem(BaseModel):
     content: str | None = None
     usage: UsagePublic | None = None
     error: str | None = None
+    prompt_guard: list[str] = Field(default_factory=list)
 
 
 class BatchReply(BaseModel):
@@ -111,6 +117,13 @@ class ConversationPublic(ConversationSummary):
 class ConversationsPublic(BaseModel):
     items: list[ConversationSummary]
     count: int
+
+
+def guard_headers(prepared: PreparedChat) -> dict[str, str]:
+    """`X-Prompt-Guard` names what the guard saw, on answers of every kind (streams too)."""
+    if not prepared.guard.flagged:
+        return {}
+    return {"X-Prompt-Guard": ",".join(prepared.guard.attacks)}
 
 
 def invalid_field(location: tuple[str | int, ...], requirement: str) -> ApiError:

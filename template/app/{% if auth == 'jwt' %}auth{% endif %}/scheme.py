@@ -3,7 +3,8 @@
 WebSockets may pass `?access_token=` instead, since browsers cannot set their headers.
 """
 
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, cast
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
@@ -12,6 +13,7 @@ from starlette.requests import HTTPConnection
 from app.auth.owner import Owner
 from app.auth.service import owner_from_token
 from app.dependencies import sessionmaker_of, settings_of
+from app.limits.dependencies import limits_of
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -19,7 +21,9 @@ bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=Fals
 async def get_current_owner(
     connection: HTTPConnection, token: Annotated[str | None, Depends(bearer_scheme)]
 ) -> Owner:
-    return await _owner(connection, token)
+    owner = await _owner(connection, token)
+    await limits_of(connection).admit(owner)
+    return owner
 
 
 async def websocket_owner(connection: HTTPConnection) -> Owner:
@@ -27,12 +31,21 @@ async def websocket_owner(connection: HTTPConnection) -> Owner:
     return await _owner(connection, token)
 
 
+def current_session_id(connection: HTTPConnection) -> str:
+    """The sign-in session of the request's access token (set when its owner was resolved)."""
+    return cast(str, connection.state.session_id)
+
+
 async def _owner(connection: HTTPConnection, token: str | None) -> Owner:
-    return await owner_from_token(
+    settings = settings_of(connection)
+    signed_in = await owner_from_token(
         token,
-        secret=settings_of(connection).jwt_secret.get_secret_value(),
+        secret=settings.jwt_secret.get_secret_value(),
+        max_lifetime=timedelta(minutes=settings.access_token_expire_minutes),
         sessionmaker=sessionmaker_of(connection),
     )
+    connection.state.session_id = signed_in.session_id
+    return signed_in.owner
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
