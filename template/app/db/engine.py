@@ -16,9 +16,13 @@ from app.core.startup import StartupError
 
 
 def create_engine(database_url: str) -> AsyncEngine:
+    """`hide_parameters`: a failed statement's error (and so the log line) never carries the
+    values it was writing, such as a user's prompt."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        )
 
     if url.database and url.database != ":memory:":
         folder = Path(url.database).parent
@@ -29,7 +33,7 @@ def create_engine(database_url: str) -> AsyncEngine:
                 f"Cannot create {str(folder)!r} for the SQLite database ({exc.strerror}): "
                 "check DATABASE_URL"
             ) from exc
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", tune_sqlite)
     return engine
 
