@@ -5,6 +5,7 @@ import { renderMarkdown } from "./markdown.js";
 
 const AUTH = document.body.dataset.auth;
 const STORAGE_KEY = "playground-credential"; // sessionStorage: this tab only
+const REFRESH_KEY = "playground-refresh"; // jwt: renews the short-lived access token
 const $ = (id) => document.getElementById(id);
 const log = $("log");
 const composer = $("composer");
@@ -43,8 +44,13 @@ function showSignedIn(label) {
   if (signedIn) prompt.focus();
 }
 
-function signOut(message = "") {
+function signOut(message = "", { revoke = true } = {}) {
+  if (revoke && AUTH === "jwt" && credential()) {
+    // Ends the session on the server too; the page forgets it whatever the answer.
+    fetch("/api/auth/logout", { method: "POST", headers: authHeaders() }).catch(() => {});
+  }
   sessionStorage.removeItem(STORAGE_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
   sessionStorage.removeItem(`${STORAGE_KEY}-label`);
   conversationId = null;
   log.replaceChildren();
@@ -71,7 +77,26 @@ async function logIn(email, password, register) {
     body: new URLSearchParams({ username: email, password }),
   });
   if (!response.ok) throw new Error(await errorMessage(response));
-  return (await response.json()).access_token;
+  return keepTokens(await response.json());
+}
+
+function keepTokens(tokens) {
+  if (tokens.refresh_token) sessionStorage.setItem(REFRESH_KEY, tokens.refresh_token);
+  return tokens.access_token;
+}
+
+// jwt: a new token pair for the refresh token (each is used once); false when it is gone.
+async function renewed() {
+  const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+  if (AUTH !== "jwt" || !refreshToken) return false;
+  const response = await fetch("/api/auth/refresh", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: refreshToken }),
+  });
+  if (!response.ok) return false;
+  sessionStorage.setItem(STORAGE_KEY, keepTokens(await response.json()));
+  return true;
 }
 
 async function checkKey(key) {
@@ -153,19 +178,22 @@ async function send(text) {
   sendButton.disabled = true;
   stopButton.disabled = false;
   let content = "";
+  const body = JSON.stringify({
+    messages: [{ role: "user", content: text }],
+    stream: true,
+    conversation_id: conversationId,
+  });
+  const ask = () => fetch("/api/chat", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...authHeaders() },
+    body,
+    signal: controller.signal,
+  });
   try {
-    const response = await fetch("/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...authHeaders() },
-      body: JSON.stringify({
-        messages: [{ role: "user", content: text }],
-        stream: true,
-        conversation_id: conversationId,
-      }),
-      signal: controller.signal,
-    });
+    let response = await ask();
+    if (response.status === 401 && (await renewed())) response = await ask();
     if (response.status === 401 && AUTH !== "none") {
-      signOut(`${await errorMessage(response)}: sign in again.`);
+      signOut(`${await errorMessage(response)}: sign in again.`, { revoke: false });
       return;
     }
     if (!response.ok) {
