@@ -15,9 +15,11 @@ from aiapi.questions import TemplateConfig
 if TYPE_CHECKING:
     from aiapi.update import Updated
 
+# `--no-active`: uv uses the project's own .venv, silently, even when the shell has another
+# virtualenv activated (aiapi's own, often).
 NEXT_STEPS = (
-    "uv run uvicorn --factory app.main:create_app --reload",
-    "uv run pytest",
+    "uv run --no-active uvicorn --factory app.main:create_app --reload",
+    "uv run --no-active pytest",
 )
 
 

@@ -1,12 +1,13 @@
 """`POST /api/chat`: the JSON envelope, the SSE bytes, validation, and conversations."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx2
 import pytest
 
 from tests.conftest import ClientFactory
+from tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -190,14 +191,21 @@ async def test_delete_conversation(
 
 
 async def test_conversations_paginate_newest_first(
-    client: httpx2.AsyncClient, auth_headers: dict[str, str]
+    client: httpx2.AsyncClient, auth_headers: dict[str, str], owner_id: str
 ) -> None:
-    for index in range(3):
-        await client.post("/api/chat", json={"messages": [user(f"q{index}")]}, headers=auth_headers)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for day in range(3):
+        when = start + timedelta(days=day)
+        await ConversationFactory.with_messages(
+            f"q{day}", "an answer", owner_id=owner_id, title=f"q{day}", updated_at=when
+        )
+    await ConversationFactory.create_async(owner_id="someone-else", updated_at=start)
     page = await client.get("/api/conversations?limit=2&offset=0", headers=auth_headers)
     data = page.json()["data"]
     assert data["count"] == 3
     assert [item["title"] for item in data["items"]] == ["q2", "q1"]
+    last = await client.get("/api/conversations?limit=2&offset=2", headers=auth_headers)
+    assert [item["title"] for item in last.json()["data"]["items"]] == ["q0"]
 
 
 async def test_batch_answers_each_prompt(

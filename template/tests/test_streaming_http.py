@@ -40,6 +40,21 @@ async def test_stream_arrives_token_by_token_and_is_not_gzipped(
     assert arrivals[0] < total / 4, "the first token must not wait for the whole answer"
 
 
+async def test_sse_framing_on_the_wire(settings: Settings, auth_headers: dict[str, str]) -> None:
+    """The bytes a browser's `getReader()` sees: `data: <json>` events, then `data: [DONE]`."""
+    hello = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
+    with serve(create_app(settings)) as url:
+        async with httpx2.AsyncClient(base_url=url, headers=auth_headers) as client:
+            response = await client.post("/api/chat", json=hello)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+    assert response.headers["transfer-encoding"] == "chunked"
+    events = response.content.split(b"\n\n")
+    assert events[-2:] == [b"data: [DONE]", b""]
+    assert events[0] == b'data: {"content": "This"}'
+    assert all(event.startswith(b'data: {"content": ') for event in events[:-2])
+
+
 async def test_keep_alive_comments_while_the_model_is_slow(
     settings: Settings, auth_headers: dict[str, str]
 ) -> None:

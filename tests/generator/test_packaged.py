@@ -152,7 +152,7 @@ def test_update_after_following_the_generated_readme(tagged_clone: Path, tmp_pat
     made = aiapi("new", "demo", "--yes", "--cache", "memory")
     assert made.returncode == 0, made.stderr
     project = tmp_path / "demo"
-    assert "uv run uvicorn" in (project / "README.md").read_text()  # the step that writes it
+    assert "uv run --no-active uvicorn" in (project / "README.md").read_text()  # writes uv.lock
     head = git(project, "rev-parse", "HEAD").strip()
     (project / "uv.lock").write_text(UV_LOCK)  # as `uv run` leaves it: untracked
     assert git(project, "status", "--porcelain") == "?? uv.lock\n"

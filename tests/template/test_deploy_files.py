@@ -77,13 +77,24 @@ START_COMMAND = [
     "--no-server-header",  # answers do not advertise the server software
 ]
 DB_PASSWORD = "postgres"  # noqa: S105 - the local/CI default that DATABASE_URL spells out
+COVERAGE_GATE = "--cov=app --cov-branch --cov-fail-under=85"
 PROJECT_CHECKS = [
     "uv run ruff check .",
     "uv run ruff format --check .",
     "uv run mypy --strict app",
     "uv run lint-imports",
-    "uv run pytest",
+    f"uv run pytest {COVERAGE_GATE}",
 ]
+# `make` targets: each one line of `uv` commands that keep to the project's .venv.
+MAKE_TARGETS = {
+    "install": ["uv sync --no-active"],
+    "run": ["uv run --no-active uvicorn --factory app.main:create_app --reload"],
+    "test": [f"uv run --no-active pytest {COVERAGE_GATE}"],
+    "lint": ["uv run --no-active ruff check .", "uv run --no-active ruff format --check ."],
+    "format": ["uv run --no-active ruff check --fix .", "uv run --no-active ruff format ."],
+    "typecheck": ["uv run --no-active mypy --strict app", "uv run --no-active lint-imports"],
+    "migrate": ["uv run --no-active alembic upgrade heads"],
+}
 
 
 @dataclass(frozen=True)
@@ -321,9 +332,11 @@ def test_compose_services(projects: dict[str, Project], variant: str) -> None:
         assert service["restart"] == "unless-stopped", name
         for volume in service.get("volumes", []):
             assert volume.split(":")[0] in compose["volumes"], volume
-        if name != "app":  # the app's health check lives in its image
-            assert service["healthcheck"]["test"][0] in {"CMD", "CMD-SHELL"}, name
+        assert service["healthcheck"]["test"][0] in {"CMD", "CMD-SHELL"}, name
+        if name != "app":
             assert all(port.startswith("127.0.0.1:") for port in service["ports"]), name
+    # The app's own check is the image's HEALTHCHECK, so `docker compose ps` shows it.
+    assert app["healthcheck"]["test"] == ["CMD", *healthcheck_command(project.text("Dockerfile"))]
 
     if "db" in backing:
         db = services["db"]
@@ -472,6 +485,9 @@ def test_workflow(projects: dict[str, Project], variant: str) -> None:
     for name in env:
         if name.startswith("TEST_"):
             assert f'"{name}"' in conftest
+    # The playground's browser test finds the runner's Chrome (it skips without a browser).
+    assert env["CHROMIUM"] == "/usr/bin/google-chrome"
+    assert '"CHROMIUM"' in project.text("tests/test_playground.py")
 
     if answers["docker"]:
         build = step_using(workflow["jobs"]["docker"], "docker/build-push-action")
@@ -479,6 +495,57 @@ def test_workflow(projects: dict[str, Project], variant: str) -> None:
         assert build["with"]["context"] == "."
     else:
         assert "docker" not in workflow["jobs"]
+
+
+# --- Makefile and pre-commit ------------------------------------------------------------------
+
+
+def make_recipes(makefile: str) -> dict[str, list[str]]:
+    """Target -> its recipe lines (tab-indented), for a Makefile of simple rules."""
+    recipes: dict[str, list[str]] = {}
+    target = None
+    for line in makefile.splitlines():
+        if line.startswith("\t") and target is not None:
+            recipes[target].append(line[1:])
+        elif (rule := re.match(r"^([a-z][a-z-]*):", line)) is not None:
+            target = rule[1]
+            recipes[target] = []
+    return recipes
+
+
+def test_makefile(projects: dict[str, Project]) -> None:
+    """The same everyday commands in every variant, one line each; `test` is CI's test step."""
+    makefile = projects["defaults"].text("Makefile")
+    recipes = make_recipes(makefile)
+    phony = re.search(r"^\.PHONY: (.+)$", makefile, re.MULTILINE)
+    assert phony is not None
+    assert set(phony[1].split()) == set(MAKE_TARGETS) == set(recipes) - {".PHONY"}
+    for target, commands in MAKE_TARGETS.items():
+        assert recipes[target] == [" && ".join(commands)], target
+    ci = projects["defaults"].text(".github/workflows/ci.yml")
+    assert recipes["test"][0].replace(" --no-active", "") in ci
+    for variant in VARIANTS:
+        assert projects[variant].text("Makefile") == makefile, variant
+    readme = projects["defaults"].text("README.md")
+    for target in MAKE_TARGETS:
+        assert f"make {target}" in readme, target
+
+
+def test_pre_commit_hooks_run_the_projects_own_tools(projects: dict[str, Project]) -> None:
+    config = projects["defaults"].load_yaml(".pre-commit-config.yaml")
+    (repo,) = config["repos"]
+    assert repo["repo"] == "local"
+    hooks = {hook["id"]: hook for hook in repo["hooks"]}
+    assert set(hooks) == {"ruff-check", "ruff-format", "mypy"}
+    assert hooks["ruff-check"]["entry"] == "uv run --no-active ruff check --fix --force-exclude"
+    assert hooks["ruff-format"]["entry"] == "uv run --no-active ruff format --force-exclude"
+    assert hooks["mypy"]["entry"] == "uv run --no-active mypy --strict app"
+    assert hooks["mypy"]["pass_filenames"] is False
+    for hook in hooks.values():
+        assert hook["language"] == "system"
+    # Every tool a hook runs is a dev dependency of the project.
+    dev = tomllib.loads(projects["defaults"].text("pyproject.toml"))["dependency-groups"]["dev"]
+    assert {"ruff", "mypy"} <= {re.split(r"[<>=\[]", spec)[0] for spec in dev}
 
 
 def test_switched_off_files_are_absent(projects: dict[str, Project]) -> None:

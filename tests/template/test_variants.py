@@ -4,6 +4,10 @@ PostgreSQL, Redis and pgvector where the variant chooses them."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -48,3 +52,53 @@ def test_dependencies_follow_the_answers(copie: Copie) -> None:
     )
     assert {"anthropic", "asyncpg", "redis", "pgvector", "pyjwt", "pwdlib"} <= full
     assert not full & {"openai", "aiosqlite", "apsw"}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _has_pgvector(url: str) -> bool:
+    admin = url.replace("postgresql+asyncpg://", "postgresql://")
+    query = "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'"
+    found = subprocess.run(
+        ["psql", admin, "-tAc", query], capture_output=True, text=True, timeout=30, check=False
+    )
+    return found.stdout.strip() != "0"
+
+
+@pytest.mark.parametrize("missing", ["postgres", "pgvector"])
+def test_a_missing_server_stops_the_generated_tests_at_once(
+    missing: str, copie: Copie, service_env: dict[str, str]
+) -> None:
+    """One line saying what is missing, instead of an error with a traceback per test."""
+    result = copie.copy(extra_answers=VARIANTS["postgres-redis-pgvector-jwt"])
+    assert result.project_dir is not None
+    env = {**os.environ, **service_env}
+    if missing == "postgres":
+        env["TEST_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:{_closed_port()}/x"
+        expected = "Cannot reach PostgreSQL at 127.0.0.1:"
+    else:  # the machine's own PostgreSQL, as long as it has no pgvector
+        if _has_pgvector(env["TEST_DATABASE_URL"]):
+            pytest.skip("this machine's PostgreSQL has pgvector")
+        expected = "has no pgvector extension: run one that has it"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=result.project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == pytest.ExitCode.USAGE_ERROR, output
+    assert "Traceback" not in output
+    (message,) = [line for line in output.splitlines() if expected in line]
+    assert message.endswith(
+        "(TEST_DATABASE_URL and TEST_REDIS_URL choose the servers the tests use) !"
+    )
+    assert " passed" not in output
+    assert " error" not in output

@@ -47,7 +47,11 @@ CHECKS: dict[str, list[str]] = {
     "ruff format": [PYTHON, "-m", "ruff", "format", "--check", "--no-cache", "."],
     "mypy --strict": [PYTHON, "-m", "mypy", "--strict", "app"],
     "lint-imports": [str(Path(PYTHON).with_name("lint-imports")), "--no-cache"],
-    "pytest": [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+    # With the coverage gate the project's own `make test` and CI apply.
+    "pytest": [
+        *[PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        *["--cov=app", "--cov-branch", "--cov-fail-under=85"],
+    ],
 }
 
 

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.core.startup import StartupError
+
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
 SqliteTuning = Callable[[Any, Any], None]
@@ -37,7 +39,14 @@ def create_engine(
         )
 
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StartupError(
+                f"Cannot create {str(folder)!r} for the SQLite database ({exc.strerror}): "
+                "check DATABASE_URL"
+            ) from exc
     engine = create_async_engine(
         url, connect_args={"timeout": timeout_seconds}, hide_parameters=True
     )

@@ -16,7 +16,8 @@ from app.auth.passwords import hash_password, password_problem, verify_password
 from app.auth.sessions import UNAUTHORIZED_HEADERS
 from app.auth.tokens import read_access_token
 from app.core.clock import utcnow
-from app.core.errors import ApiError, StartupError
+from app.core.errors import ApiError
+from app.core.startup import StartupError
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from app.core.cache import Cache
 from app.core.metrics import Metrics
+from app.core.startup import StartupError
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -77,11 +78,25 @@ async def open_cache(settings: Settings, metrics: Metrics) -> AsyncIterator[Cach
         socket_connect_timeout=settings.redis_timeout_seconds,
     )
     try:
-        yield RedisCache(
+        cache = RedisCache(
             redis,
             default_ttl_seconds=settings.cache_ttl_seconds,
             prefix=settings.cache_prefix,
             metrics=metrics,
         )
+        await _reach(cache, redis)
+        yield cache
     finally:
         await redis.aclose()
+
+
+async def _reach(cache: RedisCache, redis: Redis) -> None:
+    """One round trip at start-up: an unreachable Redis is one line, not a failing request."""
+    try:
+        await cache.ping()
+    except RedisError as exc:
+        options = redis.connection_pool.connection_kwargs
+        where = options.get("path") or f"{options.get('host')}:{options.get('port')}"
+        raise StartupError(
+            f"Cannot reach Redis at {where} ({exc}): start it, or set REDIS_URL"
+        ) from exc

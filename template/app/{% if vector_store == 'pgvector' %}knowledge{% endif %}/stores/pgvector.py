@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.readiness import ReadinessCheck
+from app.core.startup import StartupError
 from app.knowledge.stores.base import VectorStore
 from app.settings import Settings
 
@@ -31,7 +32,23 @@ class PgVectorStore:
         return ReadinessCheck("vector_store", probe)
 
 
+async def require_pgvector(engine: AsyncEngine) -> None:
+    """The server must offer the extension (the migration creates it in the database)."""
+    async with engine.connect() as connection:
+        available = await connection.scalar(
+            text("SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'")
+        )
+    if not available:
+        where = f"{engine.url.host or 'localhost'}:{engine.url.port or 5432}"
+        raise StartupError(
+            f"PostgreSQL at {where} has no pgvector extension: run one that has it (the "
+            "pgvector/pgvector:pg17 image) or install it, "
+            "https://github.com/pgvector/pgvector#installation"
+        )
+
+
 @asynccontextmanager
 async def open_vector_store(settings: Settings, engine: AsyncEngine) -> AsyncIterator[VectorStore]:
     """The service's own database: nothing to open or close beside its engine."""
+    await require_pgvector(engine)
     yield PgVectorStore(engine)

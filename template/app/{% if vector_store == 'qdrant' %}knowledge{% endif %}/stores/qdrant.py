@@ -12,6 +12,7 @@ from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.readiness import ReadinessCheck
+from app.core.startup import StartupError
 from app.knowledge.stores.base import VectorStore
 from app.settings import Settings
 
@@ -26,7 +27,12 @@ class QdrantStore:
     @classmethod
     def connect(cls, *, url: str | None, path: str, api_key: str | None) -> "QdrantStore":
         if url:
-            return cls(AsyncQdrantClient(url=url, api_key=api_key, timeout=10), "server")
+            # The service checks the server itself at start-up (one line if it is not there);
+            # the client's own version check would only warn from a background thread.
+            client = AsyncQdrantClient(
+                url=url, api_key=api_key, timeout=10, check_compatibility=False
+            )
+            return cls(client, "server")
         if path == ":memory:":
             return cls(AsyncQdrantClient(location=":memory:"), "memory")
         return cls(AsyncQdrantClient(path=path), "local")
@@ -50,12 +56,28 @@ class QdrantStore:
 async def open_vector_store(settings: Settings, _engine: AsyncEngine) -> AsyncIterator[VectorStore]:
     """Its own files (or server), beside the service's database."""
     api_key = settings.qdrant_api_key
-    store = QdrantStore.connect(
-        url=settings.qdrant_url,
-        path=settings.qdrant_path,
-        api_key=api_key.get_secret_value() if api_key else None,
-    )
     try:
+        store = QdrantStore.connect(
+            url=settings.qdrant_url,
+            path=settings.qdrant_path,
+            api_key=api_key.get_secret_value() if api_key else None,
+        )
+    except RuntimeError as exc:  # local mode: the folder is locked by another process
+        raise StartupError(f"{exc} (QDRANT_PATH={settings.qdrant_path})") from exc
+    try:
+        await _reach(store, settings.qdrant_url)
         yield store
     finally:
         await store.aclose()
+
+
+async def _reach(store: QdrantStore, url: str | None) -> None:
+    """One round trip at start-up: an unreachable server is one line, not a failing request."""
+    try:
+        await store.client.get_collections()
+    except Exception as exc:  # the client raises transport and HTTP errors of several kinds
+        reason = str(exc) or type(exc).__name__
+        raise StartupError(
+            f"Cannot reach Qdrant at {url} ({reason}): start it, or unset QDRANT_URL "
+            "for the embedded one"
+        ) from exc
