@@ -80,7 +80,9 @@ async def test_max_tokens_cuts_the_answer(
     ("body", "where"),
     [
         ({"messages": []}, "messages"),
-        ({"messages": [{"role": "tool", "content": "x"}]}, "messages.0.role"),
+        ({"messages": [{"role": "robot", "content": "x"}]}, "messages.0.role"),
+        ({"messages": [{"role": "tool", "content": "x"}]}, "messages.0.tool_call_id"),
+        ({"messages": [{"role": "user"}]}, "messages.0.content"),
         ({"messages": [{"role": "user", "content": ""}]}, "messages.0.content"),
         ({"messages": [user("hi")], "temperature": -0.1}, "temperature"),
         ({"messages": [user("hi")], "temperature": 2.1}, "temperature"),

@@ -13,6 +13,7 @@ from app.core.prices import ModelPrice, estimate_cost
 from app.db.operations import Operation
 from app.db.writer import BatchWriter
 from app.llm.base import Message, Usage
+from app.llm.tools import ToolCall
 from app.usage.store import usage_insert
 
 
@@ -34,7 +35,13 @@ class TurnRecorder:
         return self._metrics.for_model(self._provider, prepared.model)
 
     async def record(
-        self, prepared: PreparedChat, answer: str, usage: Usage, *, outcome: str
+        self,
+        prepared: PreparedChat,
+        answer: str,
+        usage: Usage,
+        *,
+        outcome: str,
+        tool_calls: tuple[ToolCall, ...] = (),
     ) -> float:
         """Stores the turn and its usage, counts it; returns its estimated cost."""
         cost = estimate_cost(
@@ -53,13 +60,14 @@ class TurnRecorder:
             created_at=now,
         )
         turn: list[Operation] = []
-        if prepared.conversation_id is not None and answer:
+        if prepared.conversation_id is not None and (answer or tool_calls):
             turn = store.exchange_operations(
                 owner_id=prepared.owner_id,
                 conversation_id=prepared.conversation_id,
                 is_new=prepared.is_new_conversation,
                 model=prepared.model,
-                messages=[*prepared.new_messages, Message("assistant", answer)],
+                messages=[*prepared.new_messages, Message("assistant", answer, tool_calls)],
+                reply_item_id=prepared.reply_item_id,
                 at=now,
             )
         await self._writer.write(usage_row, *turn, fallback=[usage_row] if turn else ())

@@ -1,6 +1,7 @@
 """The limits every chat request meets, whichever transport it came in on."""
 
 from app.chat.schemas import ChatRequest, invalid_field
+from app.chat.tool_rules import check_tool_use
 from app.chat.turn import Endpoint
 from app.settings import Settings
 
@@ -10,15 +11,22 @@ def check_request(settings: Settings, request: ChatRequest, endpoint: Endpoint) 
     if len(request.messages) > settings.chat_max_messages:
         raise invalid_field(("messages",), f"at most {settings.chat_max_messages} messages")
     for index, message in enumerate(request.messages):
-        if len(message.content) > settings.chat_max_message_chars:
+        if message.content is not None and len(message.content) > settings.chat_max_message_chars:
             raise invalid_field(
                 ("messages", index, "content"),
                 f"at most {settings.chat_max_message_chars} characters",
             )
+    if request.instructions and len(request.instructions) > settings.chat_max_message_chars:
+        raise invalid_field(
+            ("instructions",), f"at most {settings.chat_max_message_chars} characters"
+        )
+    check_tool_use(request)
     if request.max_tokens is not None and request.max_tokens > settings.chat_max_output_tokens:
         raise invalid_field(("max_tokens",), f"at most {settings.chat_max_output_tokens}")
-    if endpoint.conversational and request.messages[-1].role != "user":
-        raise invalid_field(("messages",), "the last message must come from the user")
+    if endpoint.conversational and request.messages[-1].role not in ("user", "tool"):
+        raise invalid_field(
+            ("messages",), "the last message must come from the user (or be a tool result)"
+        )
     model = request.model or settings.llm_model
     if not settings.offers_model(model):
         choices = ", ".join(settings.available_models)

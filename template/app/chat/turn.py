@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from app.llm.base import CompletionRequest, Message, Usage
+from app.llm.tools import ToolCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,9 @@ CHAT = Endpoint("chat", conversational=True)
 WEBSOCKET = Endpoint("ws.chat", conversational=True)
 BATCH = Endpoint("chat.batch", conversational=False)
 OPENAI = Endpoint("v1.chat.completions", conversational=False)
+# The Responses API stores a response as a conversation unless the request says `store: false`.
+RESPONSES = Endpoint("v1.responses", conversational=True)
+RESPONSES_UNSTORED = Endpoint("v1.responses", conversational=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,7 @@ class PreparedChat:
     conversation_id: str | None = None  # None: stateless, nothing but usage is stored
     is_new_conversation: bool = False
     cache_key: str | None = None
+    reply_item_id: str | None = None  # stored with the answer, for Responses API item references
 
     @property
     def model(self) -> str:
@@ -44,3 +49,4 @@ class ChatResult:
     cost_usd: float
     finish_reason: str
     cached: bool = False
+    tool_calls: tuple[ToolCall, ...] = ()

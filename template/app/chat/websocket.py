@@ -1,13 +1,14 @@
 """`/ws/chat`: the same events as the SSE stream, as WebSocket text frames.
 
 Send a JSON chat request per turn; receive `{"content": ...}` frames (the first one also
-carries `conversation_id`), then `[DONE]` (or `{"error": ...}`). The connection stays open
-for the next turn.
+carries `conversation_id`), a `{"tool_calls": [...]}` frame when the model calls tools, then
+`[DONE]` (or `{"error": ...}`). The connection stays open for the next turn.
 """
 
 import json
 import logging
 from contextlib import aclosing
+from dataclasses import asdict
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from app.chat.dependencies import chat_service
 from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
+from app.llm.tools import ToolCallAssembler
 
 router = APIRouter(tags=["chat"])
 logger = logging.getLogger(__name__)
@@ -52,11 +54,15 @@ async def chat_websocket(websocket: WebSocket) -> None:
                     json.dumps({"error": exc.message, "code": exc.status_code})
                 )
                 continue
+            # The first frame also names the conversation, to continue it later.
             first: dict[str, str] = {"conversation_id": prepared.conversation_id or ""}
+            calls = ToolCallAssembler()
             async with aclosing(stream.deltas()) as deltas:
                 try:
                     async for delta in deltas:
-                        # The first frame also names the conversation, to continue it later.
+                        if not isinstance(delta, str):
+                            calls.add(delta)
+                            continue
                         await websocket.send_text(
                             json.dumps({"content": delta, **first}, ensure_ascii=False)
                         )
@@ -64,6 +70,11 @@ async def chat_websocket(websocket: WebSocket) -> None:
                 except ApiError as exc:
                     await websocket.send_text(json.dumps({"error": exc.message}))
                     continue
+            if calls:
+                tool_calls = [asdict(call) for call in calls.calls()]
+                await websocket.send_text(
+                    json.dumps({"tool_calls": tool_calls, **first}, ensure_ascii=False)
+                )
             await websocket.send_text("[DONE]")
     except WebSocketDisconnect:
         logger.debug("websocket chat client left")
