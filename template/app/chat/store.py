@@ -55,17 +55,14 @@ async def history(session: AsyncSession, *, conversation_id: str) -> list[Messag
 
 async def replies_owned(
     session: AsyncSession, *, owner_id: str, item_ids: Sequence[str]
-) -> dict[str, Message]:
-    """Stored answers by their item id, among the owner's conversations only."""
+) -> dict[str, str]:
+    """The text of stored answers by their item id, among the owner's conversations only."""
     rows = await session.execute(
-        select(StoredMessage.item_id, StoredMessage.content, StoredMessage.tool_calls)
+        select(StoredMessage.item_id, StoredMessage.content)
         .join(Conversation, Conversation.id == StoredMessage.conversation_id)
         .where(StoredMessage.item_id.in_(item_ids), Conversation.owner_id == owner_id)
     )
-    return {
-        str(item_id): Message("assistant", content, calls_of(tool_calls))
-        for item_id, content, tool_calls in rows
-    }
+    return {str(item_id): content for item_id, content in rows}
 
 
 def calls_of(stored: list[dict[str, str]] | None) -> tuple[ToolCall, ...]:
