@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 JsonSchema = dict[str, Any]
-MAX_DEPTH = 12  # recursive schemas stop here with the smallest value of their type
+MAX_DEPTH = 12  # past this depth arrays get their fewest items, so recursive schemas end
 
 STRING_FORMATS = {
     "date-time": "2026-01-01T00:00:00Z",
@@ -102,7 +102,7 @@ def _type_of(schema: JsonSchema) -> str | None:
 
 def _object(schema: JsonSchema, root: JsonSchema, depth: int) -> dict[str, Any]:
     properties: dict[str, JsonSchema] = schema.get("properties", {})
-    if depth >= MAX_DEPTH:
+    if depth >= 2 * MAX_DEPTH:  # an object that requires itself has no finite instance
         return {}
     return {
         name: _example(properties.get(name, {}), root, depth + 1)
