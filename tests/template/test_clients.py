@@ -214,7 +214,9 @@ def vercel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _vercel(vercel: Path, service: Service, scenario: str) -> dict[str, Any]:
+def _vercel(
+    vercel: Path, service: Service, scenario: str, path: str = "/responses"
+) -> dict[str, Any]:
     env = {**os.environ, "BASE_URL": service.base_url, "API_KEY": service.api_key}
     completed = subprocess.run(
         ["node", "vercel.mjs", scenario],
@@ -228,7 +230,7 @@ def _vercel(vercel: Path, service: Service, scenario: str) -> dict[str, Any]:
     assert completed.returncode == 0, completed.stderr[-3000:]
     report: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
     paths = {(r["method"], r["url"].removeprefix(service.base_url)) for r in report["requests"]}
-    assert paths == {("POST", "/responses")}, "the default provider speaks the Responses API"
+    assert paths == {("POST", path)}
     return report
 
 
@@ -268,6 +270,13 @@ def test_vercel_stream_with_a_tool(vercel: Path, service: Service) -> None:
     assert result["steps"] == 2
     for part in ("tool-input-start", "tool-input-delta", "tool-call", "tool-result", "text-delta"):
         assert part in result["parts"]
+    assert result["text"].endswith("The tool get_weather returned: Sunny in example")
+
+
+def test_vercel_chat_completions_model_with_a_tool(vercel: Path, service: Service) -> None:
+    result = _vercel(vercel, service, "chatTools", path="/chat/completions")["result"]
+    assert result["steps"] == 2
+    assert "tool-call" in result["parts"]
     assert result["text"].endswith("The tool get_weather returned: Sunny in example")
 
 

@@ -24,8 +24,7 @@ from app.chat.turn import RESPONSES, RESPONSES_UNSTORED
 from app.core.ids import new_id
 from app.core.randomness import random_hex
 from app.core.sse import EventStreamResponse
-from app.openai_api.parameters import unsupported
-from app.openai_api.responses_input import referenced_items, to_chat_request
+from app.openai_api.responses_input import referenced_items, refuse_unhonoured, to_chat_request
 from app.openai_api.responses_schemas import ResponseCreateRequest, ResponseDraft, ResponseObject
 from app.openai_api.responses_stream import response_events
 
@@ -37,9 +36,8 @@ async def create_response(
     body: ResponseCreateRequest, owner: CurrentOwner, request: Request
 ) -> ResponseObject | EventStreamResponse:
     service = chat_service(request)
+    refuse_unhonoured(body)
     stored = body.store is not False
-    if body.previous_response_id is not None and not stored:
-        raise unsupported(("previous_response_id",), "continuing a response needs store: true here")
     replies = await _stored_replies(service, owner, referenced_items(body.input))
     chat_request = to_chat_request(body, replies)
     prepared = await service.prepare(

@@ -61,14 +61,21 @@ def referenced_items(items: Input) -> list[str]:
     return [str(item.get("id")) for item in items if item.get("type") == "item_reference"]
 
 
-def to_chat_request(body: ResponseCreateRequest, replies: Mapping[str, str]) -> ChatRequest:
-    """`replies`: the stored answers that `item_reference` items name, by item id."""
+def refuse_unhonoured(body: ResponseCreateRequest) -> None:
+    """A 400 naming the first parameter the service cannot honour (see `parameters.py`)."""
     refuse_unsupported(body.model_extra, harmless=RESPONSES_HARMLESS)
     refuse_unsupported_includes((body.model_extra or {}).get("include"))
-    text = body.text
-    for name, value in (text.model_extra or {}).items() if text else ():
+    for name, value in (body.text.model_extra or {}).items() if body.text else ():
         if value is not None and (name, value) != ("verbosity", "medium"):
             raise unsupported(("text", name), "not supported by this service")
+    if body.previous_response_id is not None and body.store is False:
+        reason = "continuing a response needs store: true here"
+        raise unsupported(("previous_response_id",), reason)
+
+
+def to_chat_request(body: ResponseCreateRequest, replies: Mapping[str, str]) -> ChatRequest:
+    """`replies`: the stored answers that `item_reference` items name, by item id."""
+    text = body.text
     return ChatRequest(
         messages=input_messages(body.input, replies),
         model=body.model,

@@ -56,6 +56,17 @@ const scenarios = {
       })),
     };
   },
+  async chatTools() {
+    // The same provider's Chat Completions model: `/v1/chat/completions`, streamed.
+    const result = streamText({
+      model: openai.chat(process.env.MODEL),
+      prompt: "Use get_weather over chat completions.",
+      tools: { get_weather: getWeather },
+      stopWhen: stepCountIs(3),
+    });
+    const parts = await partsOf(result);
+    return { text: await result.text, parts, steps: (await result.steps).length };
+  },
   async streamTools() {
     const result = streamText({
       model,
