@@ -308,3 +308,28 @@ async def test_the_usual_chat_rules_apply(
             model=settings.llm_model, input="x" * (settings.chat_max_message_chars + 1)
         )
     assert "at most" in too_long.value.message
+
+
+async def test_errors_name_the_item_as_it_was_sent(
+    openai_sdk: openai.AsyncOpenAI, settings: Settings
+) -> None:
+    too_long = "x" * (settings.chat_max_message_chars + 1)
+    with pytest.raises(openai.UnprocessableEntityError) as caught:
+        await openai_sdk.responses.create(
+            model=settings.llm_model,
+            input=[
+                {"role": "user", "content": "Weather?"},
+                {"role": "assistant", "content": "Checking."},
+                {
+                    "type": "function_call",
+                    "call_id": "c1",
+                    "name": "get_weather",
+                    "arguments": "{}",
+                },
+                {"type": "function_call_output", "call_id": "c1", "output": "Sunny"},
+                {"role": "user", "content": too_long},
+            ],
+        )
+    assert f"input.4.content: at most {settings.chat_max_message_chars} characters" in (
+        caught.value.message
+    )

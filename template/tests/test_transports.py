@@ -1,5 +1,6 @@
 """Every transport enters the chat service through its one `prepare`, so a rule holds alike on
-`/api/chat` (JSON and SSE), `/api/chat/batch`, `/ws/chat` and `/v1/chat/completions`.
+`/api/chat` (JSON and SSE), `/api/chat/batch`, `/ws/chat`, `/v1/chat/completions` and
+`/v1/responses`.
 
 Driven against a real uvicorn server, as browsers and SDKs meet the service.
 """
@@ -18,7 +19,8 @@ from tests.servers import serve
 
 pytestmark = pytest.mark.anyio
 
-TRANSPORTS = ["json", "sse", "batch", "websocket", "openai"]
+TRANSPORTS = ["json", "sse", "batch", "websocket", "openai", "responses"]
+WITH_TOOLS = [transport for transport in TRANSPORTS if transport != "batch"]
 
 
 Ask = Callable[..., Awaitable[tuple[int, str]]]
@@ -42,6 +44,11 @@ def ask(settings: Settings, auth_headers: dict[str, str]) -> Iterator[Ask]:
             elif transport == "openai":
                 path = "/v1/chat/completions"
                 body = {"model": settings.llm_model, "messages": messages, **fields}
+            elif transport == "responses":
+                path = "/v1/responses"
+                if "max_tokens" in fields:
+                    fields["max_output_tokens"] = fields.pop("max_tokens")
+                body = {"model": settings.llm_model, "input": messages, **fields}
             else:
                 path = "/api/chat"
                 body = {"messages": messages, "stream": transport == "sse", **fields}
@@ -93,7 +100,15 @@ async def test_the_output_cap_is_enforced_alike(
 ) -> None:
     status, message = await ask(transport, max_tokens=settings.chat_max_output_tokens + 1)
     assert status == 422
-    assert message == f"max_tokens: at most {settings.chat_max_output_tokens}"
+    named = "max_output_tokens" if transport == "responses" else "max_tokens"
+    assert message == f"{named}: at most {settings.chat_max_output_tokens}"
+
+
+@pytest.mark.parametrize("transport", WITH_TOOLS)
+async def test_a_tool_choice_needs_tools_alike(transport: str, ask: Ask) -> None:
+    status, message = await ask(transport, tool_choice="required")
+    assert status == 422
+    assert message == "tool_choice: needs tools to choose from"
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

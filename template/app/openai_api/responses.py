@@ -21,6 +21,7 @@ from app.chat import store
 from app.chat.dependencies import chat_service
 from app.chat.service import ChatService
 from app.chat.turn import RESPONSES, RESPONSES_UNSTORED
+from app.core.errors import ApiError
 from app.core.ids import new_id
 from app.core.randomness import random_hex
 from app.core.sse import EventStreamResponse
@@ -39,10 +40,14 @@ async def create_response(
     refuse_unhonoured(body)
     stored = body.store is not False
     replies = await _stored_replies(service, owner, referenced_items(body.input))
-    chat_request = to_chat_request(body, replies)
-    prepared = await service.prepare(
-        owner, chat_request, endpoint=RESPONSES if stored else RESPONSES_UNSTORED
-    )
+    chat_input = to_chat_request(body, replies)
+    chat_request = chat_input.request
+    try:
+        prepared = await service.prepare(
+            owner, chat_request, endpoint=RESPONSES if stored else RESPONSES_UNSTORED
+        )
+    except ApiError as exc:
+        raise chat_input.named_as_sent(exc) from None
     reply_item_id = f"msg_{new_id()}"
     if stored:
         prepared = replace(prepared, reply_item_id=reply_item_id)

@@ -8,6 +8,7 @@ call only, as at OpenAI: a continued conversation does not carry them over.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -26,6 +27,12 @@ from app.openai_api.responses_schemas import ResponseCreateRequest
 
 TEXT_TYPES = {"input_text", "output_text", "text"}
 DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
+# Chat request fields, by the name the Responses API gives them.
+CHAT_NAMES = {
+    "messages": "input",
+    "max_tokens": "max_output_tokens",
+    "conversation_id": "previous_response_id",
+}
 TOOL_CHOICE_MODES: dict[str, ToolChoiceIn] = {
     "auto": "auto",
     "none": "none",
@@ -73,11 +80,40 @@ def refuse_unhonoured(body: ResponseCreateRequest) -> None:
         raise unsupported(("previous_response_id",), reason)
 
 
-def to_chat_request(body: ResponseCreateRequest, replies: Mapping[str, str]) -> ChatRequest:
+@dataclass(frozen=True, slots=True)
+class ChatInput:
+    """The request in chat terms, and the `input` item each of its messages came from."""
+
+    request: ChatRequest
+    origins: tuple[int, ...] | None  # None: the input was one text
+
+    def named_as_sent(self, error: ApiError) -> ApiError:
+        """A chat rule's error about a field, naming it as this request's caller sent it
+        (`max_output_tokens`, `input.3.content`) rather than in chat terms."""
+        detail = error.detail
+        if not (isinstance(detail, list) and detail and isinstance(detail[0], dict)):
+            return error
+        location = list(detail[0].get("loc", ()))[1:]  # after "body"
+        if not location or location[0] not in CHAT_NAMES:
+            return error
+        if location[0] == "messages" and len(location) > 1:
+            position = location[1]
+            if self.origins is None:
+                del location[1:3]  # one text: `input` itself
+            elif isinstance(position, int) and position < len(self.origins):
+                location[1] = self.origins[position]
+        location[0] = CHAT_NAMES[location[0]]
+        requirement = str(detail[0].get("msg", ""))
+        renamed = invalid_field(tuple(location), requirement)
+        return ApiError(error.status_code, renamed.message, detail=renamed.detail)
+
+
+def to_chat_request(body: ResponseCreateRequest, replies: Mapping[str, str]) -> ChatInput:
     """`replies`: the stored answers that `item_reference` items name, by item id."""
     text = body.text
-    return ChatRequest(
-        messages=input_messages(body.input, replies),
+    messages, origins = input_messages(body.input, replies)
+    request = ChatRequest(
+        messages=messages,
         model=body.model,
         temperature=DEFAULT_TEMPERATURE if body.temperature is None else body.temperature,
         max_tokens=body.max_output_tokens,
@@ -90,13 +126,17 @@ def to_chat_request(body: ResponseCreateRequest, replies: Mapping[str, str]) -> 
         parallel_tool_calls=body.parallel_tool_calls,
         response_format=text.format if text else None,
     )
+    return ChatInput(request, origins)
 
 
-def input_messages(items: Input, replies: Mapping[str, str]) -> list[ChatMessageIn]:
+def input_messages(
+    items: Input, replies: Mapping[str, str]
+) -> tuple[list[ChatMessageIn], tuple[int, ...] | None]:
+    """The messages, and the input item each came from (None for a text input)."""
     if isinstance(items, str):
         if not items:
             raise invalid_field(("input",), "String should have at least 1 character")
-        return [ChatMessageIn(role="user", content=items)]
+        return [ChatMessageIn(role="user", content=items)], None
     if not items:
         raise invalid_field(("input",), "List should have at least 1 item")
     messages: list[tuple[int, dict[str, Any]]] = []  # (input index, message fields)
@@ -129,7 +169,8 @@ def input_messages(items: Input, replies: Mapping[str, str]) -> list[ChatMessage
             messages.append((index, {"role": "assistant", "content": replies[reference.id]}))
         else:
             raise unsupported((*where, "type"), f"{kind!r} items are not supported")
-    return [build(ChatMessageIn, ("input", index), **fields) for index, fields in messages]
+    built = [build(ChatMessageIn, ("input", index), **fields) for index, fields in messages]
+    return built, tuple(index for index, _ in messages)
 
 
 def tools_of(tools: list[dict[str, Any]] | None) -> list[ToolIn] | None:
