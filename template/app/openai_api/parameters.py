@@ -48,6 +48,8 @@ NEUTRAL: dict[str, Any] = {
 }
 
 UNSUPPORTED_INCLUDES = {"message.output_text.logprobs"}
+# Chat Completions' legacy function calling, and what replaced it.
+REPLACED = {"functions": "tools", "function_call": "tool_choice"}
 
 
 def refuse_unsupported(extra: Mapping[str, Any] | None, *, harmless: Mapping[str, str]) -> None:
@@ -58,6 +60,8 @@ def refuse_unsupported(extra: Mapping[str, Any] | None, *, harmless: Mapping[str
             continue
         if name in NEUTRAL:
             raise unsupported((name,), f"only {NEUTRAL[name]!r} is supported here")
+        if name in REPLACED:
+            raise unsupported((name,), f"deprecated by OpenAI; send {REPLACED[name]} instead")
         raise unsupported((name,), "not supported by this service")
 
 
