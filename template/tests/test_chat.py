@@ -89,7 +89,9 @@ async def test_max_tokens_cuts_the_answer(
         ({"messages": [user("hi")], "max_tokens": 0}, "max_tokens"),
         ({"messages": [user("hi")], "max_tokens": 1_000_000}, "max_tokens"),
         ({"messages": [user("hi")], "model": "no-such-model"}, "model"),
-        ({"messages": [user("hi"), {"role": "assistant", "content": "x"}]}, "messages"),
+        ({"messages": [user("hi"), {"role": "assistant", "content": "x"}]}, "messages.1.role"),
+        ({"messages": [{"role": "system", "content": "x"}, user("hi")]}, "messages.0.role"),
+        ({"messages": [user("hi")], "instructions": "x"}, "instructions"),
     ],
 )
 async def test_invalid_requests_are_422_with_the_field(

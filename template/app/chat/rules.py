@@ -24,6 +24,21 @@ def check_request(settings: Settings, request: ChatRequest, endpoint: Endpoint) 
     check_tool_use(request)
     if request.max_tokens is not None and request.max_tokens > settings.chat_max_output_tokens:
         raise invalid_field(("max_tokens",), f"at most {settings.chat_max_output_tokens}")
+    for index, message in enumerate(request.messages):
+        if message.role == "assistant" and endpoint.conversational and endpoint.owns_system_prompt:
+            raise invalid_field(
+                ("messages", index, "role"),
+                "assistant turns come from the stored conversation; send the user's messages",
+            )
+        if message.role == "system" and not _client_system_allowed(settings, endpoint):
+            raise invalid_field(
+                ("messages", index, "role"),
+                "the service sets the system prompt (CHAT_SYSTEM_PROMPT)",
+            )
+    if request.instructions and not _client_system_allowed(settings, endpoint):
+        raise invalid_field(
+            ("instructions",), "the service sets the system prompt (CHAT_SYSTEM_PROMPT)"
+        )
     if endpoint.conversational and request.messages[-1].role not in ("user", "tool"):
         raise invalid_field(
             ("messages",), "the last message must come from the user (or be a tool result)"
@@ -33,3 +48,7 @@ def check_request(settings: Settings, request: ChatRequest, endpoint: Endpoint) 
         choices = ", ".join(settings.available_models)
         raise invalid_field(("model",), f"{model!r} is not available; choose one of: {choices}")
     return model
+
+
+def _client_system_allowed(settings: Settings, endpoint: Endpoint) -> bool:
+    return not endpoint.owns_system_prompt or settings.chat_allow_system_messages

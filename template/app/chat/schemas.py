@@ -54,7 +54,8 @@ class ChatRequest(BaseModel):
     )
     instructions: str | None = Field(
         default=None,
-        description="A system prompt for this call only: it is not stored with the conversation",
+        description="A system prompt for this call only, not stored with the conversation "
+        "(a client's system prompt: refused unless CHAT_ALLOW_SYSTEM_MESSAGES)",
     )
     tools: list[ToolIn] | None = Field(default=None, description="Functions the model may call")
     tool_choice: ToolChoiceIn | None = Field(
@@ -89,6 +90,10 @@ class ChatReply(BaseModel):
     model: str
     finish_reason: str
     cached: bool = False
+    prompt_guard: list[str] = Field(
+        default_factory=list,
+        description="Prompt-injection attack families seen in the request (PROMPT_GUARD=flag)",
+    )
     tool_calls: list[ToolCallPublic] = Field(
         default=[], description="Calls the model asks you to make (finish_reason tool_calls)"
     )
@@ -102,6 +107,7 @@ class ChatReply(BaseModel):
             model=prepared.model,
             finish_reason=result.finish_reason,
             cached=result.cached,
+            prompt_guard=list(prepared.guard.attacks),
             tool_calls=[ToolCallPublic.of(call) for call in result.tool_calls],
         )
 
@@ -120,6 +126,7 @@ class BatchItem(BaseModel):
     content: str | None = None
     usage: UsagePublic | None = None
     error: str | None = None
+    prompt_guard: list[str] = Field(default_factory=list)
 
 
 class BatchReply(BaseModel):
@@ -151,6 +158,13 @@ class ConversationPublic(ConversationSummary):
 class ConversationsPublic(BaseModel):
     items: list[ConversationSummary]
     count: int
+
+
+def guard_headers(prepared: PreparedChat) -> dict[str, str]:
+    """`X-Prompt-Guard` names what the guard saw, on answers of every kind (streams too)."""
+    if not prepared.guard.flagged:
+        return {}
+    return {"X-Prompt-Guard": ",".join(prepared.guard.attacks)}
 
 
 def invalid_field(location: tuple[str | int, ...], requirement: str) -> ApiError:

@@ -22,7 +22,11 @@ from app.chat.tool_schemas import tool_choice_of
 from app.chat.turn import CHAT, ChatResult, Endpoint, PreparedChat
 from app.core.errors import ApiError
 from app.core.ids import new_id
-from app.llm.base import ChatModel, CompletionRequest, LLMError, Message, Usage
+from app.core.prices import estimate_cost
+from app.limits.service import Limits, Spend
+from app.llm.base import ChatModel, CompletionRequest, Message, Usage
+from app.llm.prompt_guard import PromptGuard
+from app.llm.tokens import estimate_messages_tokens
 from app.settings import Settings
 
 
@@ -34,12 +38,16 @@ class ChatService:
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings,
         recorder: TurnRecorder,
+        limits: Limits,
+        guard: PromptGuard,
         answers: AnswerCache | None = None,
     ) -> None:
         self.llm = llm
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.recorder = recorder
+        self.limits = limits
+        self.guard = guard
         self.answers = answers
 
     async def prepare(
@@ -52,6 +60,11 @@ class ChatService:
         model = check_request(self.settings, request, endpoint)
         if request.use_knowledge:
             raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
+        # Tool results are checked too: text a tool fetched can carry an injection.
+        verdict = self.guard.check(
+            (m.content or "" for m in request.messages if m.role in ("user", "tool")),
+            source=endpoint.name,
+        )
         new_messages = tuple(m.message() for m in request.messages)
         prior: list[Message] = []
         conversation_id: str | None = None
@@ -59,8 +72,10 @@ class ChatService:
             conversation_id = request.conversation_id
             if conversation_id is not None:
                 prior = await self._history(owner, conversation_id)
+        system = self.settings.chat_system_prompt if endpoint.owns_system_prompt else ""
         prompt = [
-            *((Message("system", request.instructions),) if request.instructions else ()),
+            *([Message("system", system)] if system else []),
+            *([Message("system", request.instructions)] if request.instructions else []),
             *trim_history(
                 prior,
                 max_messages=self.settings.chat_history_max_turns,
@@ -86,13 +101,14 @@ class ChatService:
             and not completion.tools
         )
         return PreparedChat(
-            owner_id=owner.id,
+            owner=owner,
             endpoint=endpoint,
             completion=completion,
             new_messages=new_messages,
             conversation_id=(conversation_id or new_id()) if endpoint.conversational else None,
             is_new_conversation=endpoint.conversational and conversation_id is None,
             cache_key=AnswerCache.key_for(completion) if cacheable else None,
+            guard=verdict,
         )
 
     async def _history(self, owner: Owner, conversation_id: str) -> list[Message]:
@@ -110,10 +126,12 @@ class ChatService:
             if cached is not None:
                 await self.recorder.record(prepared, cached.content, Usage(), outcome="cached")
                 return cached
+        spend = await self._reserve(prepared)
         started = time.perf_counter()
         try:
             completion = await self.llm.complete(prepared.completion)
-        except LLMError:
+        except BaseException:
+            await self.limits.settle(spend, tokens=0, cost=0.0)
             self.recorder.count_failure(prepared)
             raise
         metrics = self.recorder.metrics_for(prepared)
@@ -125,6 +143,7 @@ class ChatService:
             outcome="ok",
             tool_calls=completion.tool_calls,
         )
+        await self.limits.settle(spend, tokens=completion.usage.total_tokens, cost=cost)
         if self.answers is not None and prepared.cache_key is not None:
             await self.answers.put(prepared.cache_key, completion)
         return ChatResult(
@@ -136,11 +155,24 @@ class ChatService:
         )
 
     async def open_stream(self, prepared: PreparedChat) -> ChatStream:
-        """Connects to the model first, so upstream errors still get a proper HTTP status."""
+        """Connects to the model first, so upstream errors (and a spent budget) still get a
+        proper HTTP status: nothing of the stream has been sent yet."""
+        spend = await self._reserve(prepared)
         started = time.perf_counter()
         try:
             model_stream = await self.llm.open_stream(prepared.completion)
-        except LLMError:
+        except BaseException:
+            await self.limits.settle(spend, tokens=0, cost=0.0)
             self.recorder.count_failure(prepared)
             raise
-        return ChatStream(prepared, model_stream, self.recorder, started=started)
+        return ChatStream(
+            prepared, model_stream, self.recorder, self.limits, spend, started=started
+        )
+
+    async def _reserve(self, prepared: PreparedChat) -> Spend:
+        """The most this call can spend: its prompt, and its answer at the output cap."""
+        request = prepared.completion
+        prompt = estimate_messages_tokens(m.content for m in request.messages)
+        answer = request.max_tokens or self.settings.chat_max_output_tokens
+        cost = estimate_cost(self.settings.llm_prices, request.model, prompt, answer)
+        return await self.limits.reserve(prepared.owner, tokens=prompt + answer, cost=cost)

@@ -18,6 +18,7 @@ from app.chat.dependencies import chat_service
 from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
+from app.limits.dependencies import limits_of
 from app.llm.tools import ToolCallAssembler
 
 router = APIRouter(tags=["chat"])
@@ -43,6 +44,7 @@ async def chat_websocket(websocket: WebSocket) -> None:
         while True:
             raw = await websocket.receive_text()
             try:
+                await limits_of(websocket).admit(owner)  # each turn is a request
                 body = ChatRequest.model_validate_json(raw)
                 prepared = await service.prepare(owner, body, endpoint=WEBSOCKET)
                 stream = await service.open_stream(prepared)
@@ -55,7 +57,9 @@ async def chat_websocket(websocket: WebSocket) -> None:
                 )
                 continue
             # The first frame also names the conversation, to continue it later.
-            first: dict[str, str] = {"conversation_id": prepared.conversation_id or ""}
+            first: dict[str, object] = {"conversation_id": prepared.conversation_id or ""}
+            if prepared.guard.flagged:
+                first["prompt_guard"] = list(prepared.guard.attacks)
             calls = ToolCallAssembler()
             async with aclosing(stream.deltas()) as deltas:
                 try:

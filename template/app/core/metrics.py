@@ -61,6 +61,23 @@ class Metrics:
             ["cache", "result"],
             registry=self.registry,
         )
+        self.rate_limit_rejections = Counter(
+            "rate_limit_rejections",
+            "Requests refused by a rate limit or daily budget",
+            ["limit"],
+            registry=self.registry,
+        )
+        self.prompt_guard_detections = Counter(
+            "prompt_guard_detections",
+            "Prompt-injection attempts the guard saw, by attack family and what it did",
+            ["attack", "action"],
+            registry=self.registry,
+        )
+        self.limits_unavailable = Counter(
+            "limits_unavailable",
+            "Rate limit checks skipped because their storage did not answer",
+            registry=self.registry,
+        )
         self.db_writes = Counter(
             "db_writes",
             "Writes committed by the database writer (a chat turn is one write)",

@@ -15,9 +15,9 @@ import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.ids import random_hex
 from app.core.logging import request_id_var
 from app.core.metrics import Metrics
-from app.core.randomness import random_hex
 
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 

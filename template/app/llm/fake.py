@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import anyio
 
-from app.core.randomness import random_hex
+from app.core.ids import random_hex
 from app.llm.base import Completion, CompletionRequest, Message, ModelStream, Usage
 from app.llm.json_example import example_of
 from app.llm.tokens import estimate_messages_tokens, estimate_tokens

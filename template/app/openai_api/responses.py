@@ -13,17 +13,17 @@ item id is kept too, so a later request may refer to it with an `item_reference`
 import time
 from dataclasses import replace
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from app.auth.dependencies import CurrentOwner
 from app.auth.owner import Owner
 from app.chat import store
 from app.chat.dependencies import chat_service
+from app.chat.schemas import guard_headers
 from app.chat.service import ChatService
 from app.chat.turn import RESPONSES, RESPONSES_UNSTORED
 from app.core.errors import ApiError
-from app.core.ids import new_id
-from app.core.randomness import random_hex
+from app.core.ids import new_id, random_hex
 from app.core.sse import EventStreamResponse
 from app.openai_api.responses_input import referenced_items, refuse_unhonoured, to_chat_request
 from app.openai_api.responses_schemas import ResponseCreateRequest, ResponseDraft, ResponseObject
@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v1", tags=["openai"])
 
 @router.post("/responses", response_model=ResponseObject)
 async def create_response(
-    body: ResponseCreateRequest, owner: CurrentOwner, request: Request
+    body: ResponseCreateRequest, owner: CurrentOwner, request: Request, response: Response
 ) -> ResponseObject | EventStreamResponse:
     service = chat_service(request)
     refuse_unhonoured(body)
@@ -63,9 +63,12 @@ async def create_response(
     if body.stream:
         stream = await service.open_stream(prepared)
         return EventStreamResponse(
-            response_events(stream, draft), ping_seconds=service.settings.sse_ping_seconds
+            response_events(stream, draft),
+            ping_seconds=service.settings.sse_ping_seconds,
+            headers=guard_headers(prepared),
         )
     result = await service.complete(prepared)
+    response.headers.update(guard_headers(prepared))
     return draft.finished(result.content, result.tool_calls, result.finish_reason, result.usage)
 
 

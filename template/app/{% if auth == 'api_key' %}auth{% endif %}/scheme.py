@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 from app.auth.owner import Owner
 from app.auth.service import owner_from_api_key
 from app.dependencies import sessionmaker_of, settings_of
+from app.limits.dependencies import limits_of
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 bearer_scheme = HTTPBearer(auto_error=False)
@@ -22,7 +23,9 @@ async def get_current_owner(
     api_key: Annotated[str | None, Depends(api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Owner:
-    return await _owner(connection, api_key or (bearer.credentials if bearer else None))
+    owner = await _owner(connection, api_key or (bearer.credentials if bearer else None))
+    await limits_of(connection).admit(owner)
+    return owner
 
 
 async def websocket_owner(connection: HTTPConnection) -> Owner:

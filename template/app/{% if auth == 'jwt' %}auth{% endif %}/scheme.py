@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection
 from app.auth.owner import Owner
 from app.auth.service import owner_from_token
 from app.dependencies import sessionmaker_of, settings_of
+from app.limits.dependencies import limits_of
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -19,7 +20,9 @@ bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=Fals
 async def get_current_owner(
     connection: HTTPConnection, token: Annotated[str | None, Depends(bearer_scheme)]
 ) -> Owner:
-    return await _owner(connection, token)
+    owner = await _owner(connection, token)
+    await limits_of(connection).admit(owner)
+    return owner
 
 
 async def websocket_owner(connection: HTTPConnection) -> Owner:
