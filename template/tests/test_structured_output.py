@@ -130,3 +130,28 @@ def test_recursive_schemas_end() -> None:
         node, depth = node["children"][0], depth + 1
     assert 0 < depth < 20
     assert node == {"children": []}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": "not an object", "required": ["a"]},
+        {"type": "array", "items": {"type": "string"}, "minItems": 10**9},
+        {"type": "string", "minLength": "long"},
+    ],
+)
+async def test_an_unusable_schema_is_refused_not_a_crash(
+    openai_sdk: openai.AsyncOpenAI, settings: Settings, schema: dict[str, Any]
+) -> None:
+    for stream in (False, True):
+        with pytest.raises(openai.BadRequestError) as caught:
+            await openai_sdk.chat.completions.create(
+                model=settings.llm_model,
+                messages=[{"role": "user", "content": "json"}],
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": "x", "schema": schema},
+                },
+                stream=stream,
+            )
+        assert "the schema of 'x' is unusable" in caught.value.message

@@ -20,12 +20,20 @@ import json
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 
 from app.core.ids import random_hex
-from app.llm.base import Completion, CompletionRequest, Message, ModelStream, Usage
-from app.llm.json_example import example_of
+from app.llm.base import (
+    Completion,
+    CompletionRequest,
+    Message,
+    ModelStream,
+    UpstreamRejected,
+    Usage,
+)
+from app.llm.json_example import UnusableSchema, example_of
 from app.llm.tokens import estimate_messages_tokens, estimate_tokens
 from app.llm.tools import StreamDelta, ToolCall, ToolCallDelta, ToolSpec
 from app.settings import Settings
@@ -93,20 +101,32 @@ def fake_answer(request: CompletionRequest) -> FakeAnswer:
     tools = _called_tools(request)
     if tools:
         calls = tuple(
-            ToolCall(f"call_{random_hex(12)}", tool.name, json.dumps(example_of(tool.parameters)))
+            ToolCall(
+                f"call_{random_hex(12)}", tool.name, _json_instance(tool.parameters, tool.name)
+            )
             for tool in tools
         )
         return FakeAnswer([], calls, "tool_calls")
     text = fake_reply(request)
     response_format = request.response_format
     if response_format is not None and response_format.type == "json_schema":
-        text = json.dumps(example_of(response_format.schema or {}))
+        text = _json_instance(response_format.schema or {}, response_format.name)
     elif response_format is not None:
         text = json.dumps({"answer": text})
     pieces = _WORDS.findall(text)
     if request.max_tokens is not None and len(pieces) > request.max_tokens:
         return FakeAnswer(pieces[: request.max_tokens], (), "length")
     return FakeAnswer(pieces, (), "stop")
+
+
+def _json_instance(schema: dict[str, Any], name: str) -> str:
+    """As a real provider would, a schema no instance can be made of is a refused request."""
+    try:
+        return json.dumps(example_of(schema))
+    except UnusableSchema as exc:
+        raise UpstreamRejected(
+            f"The model provider refused the request: the schema of {name!r} is unusable ({exc})"
+        ) from exc
 
 
 def _prompt_tokens(request: CompletionRequest) -> int:
@@ -126,13 +146,14 @@ def _fragments(index: int, call: ToolCall) -> list[ToolCallDelta]:
 
 
 class FakeStream(ModelStream):
-    def __init__(self, request: CompletionRequest, delay_seconds: float) -> None:
+    def __init__(self, request: CompletionRequest, answer: FakeAnswer, delay: float) -> None:
         super().__init__(request.model)
         self._request = request
-        self._delay = delay_seconds
+        self._answer = answer
+        self._delay = delay
 
     async def _deltas(self) -> AsyncIterator[StreamDelta]:
-        answer = fake_answer(self._request)
+        answer = self._answer
         for piece in answer.pieces:
             if self._delay:
                 await anyio.sleep(self._delay)
@@ -169,7 +190,8 @@ class FakeChatModel:
         )
 
     async def open_stream(self, request: CompletionRequest) -> ModelStream:
-        return FakeStream(request, self._delay)
+        """The answer is decided here, so a refused request fails before the stream starts."""
+        return FakeStream(request, fake_answer(request), self._delay)
 
     async def aclose(self) -> None:
         return None

@@ -11,6 +11,13 @@ from typing import Any
 
 JsonSchema = dict[str, Any]
 MAX_DEPTH = 12  # past this depth arrays get their fewest items, so recursive schemas end
+MAX_ITEMS = 100  # bounds on what a schema may ask for (minItems, minLength)
+MAX_LENGTH = 10_000
+
+
+class UnusableSchema(ValueError):
+    """The schema is not one an instance can be made of (malformed, or absurd bounds)."""
+
 
 STRING_FORMATS = {
     "date-time": "2026-01-01T00:00:00Z",
@@ -24,7 +31,10 @@ STRING_FORMATS = {
 
 
 def example_of(schema: JsonSchema) -> Any:
-    return _example(schema, schema, 0)
+    try:
+        return _example(schema, schema, 0)
+    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise UnusableSchema(str(exc)) from exc
 
 
 def _example(schema: JsonSchema, root: JsonSchema, depth: int) -> Any:
@@ -112,6 +122,8 @@ def _object(schema: JsonSchema, root: JsonSchema, depth: int) -> dict[str, Any]:
 
 def _array(schema: JsonSchema, root: JsonSchema, depth: int) -> list[Any]:
     count = max(int(schema.get("minItems", 0)), 1)
+    if count > MAX_ITEMS:
+        raise UnusableSchema(f"minItems {count} is more than {MAX_ITEMS}")
     if "maxItems" in schema:
         count = min(count, int(schema["maxItems"]))
     if depth >= MAX_DEPTH:
@@ -128,6 +140,8 @@ def _array(schema: JsonSchema, root: JsonSchema, depth: int) -> list[Any]:
 def _string(schema: JsonSchema) -> str:
     value = STRING_FORMATS.get(str(schema.get("format")), "example")
     minimum = int(schema.get("minLength", 0))
+    if minimum > MAX_LENGTH:
+        raise UnusableSchema(f"minLength {minimum} is more than {MAX_LENGTH}")
     if len(value) < minimum:
         value += "x" * (minimum - len(value))
     if "maxLength" in schema:
