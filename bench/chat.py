@@ -264,6 +264,9 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
         "CHAT_MAX_MESSAGE_CHARS": "10000000",
         "MAX_REQUEST_KB": "100000",
         "LOG_LEVEL": "WARNING",
+        # A load test is many requests from one client: no rate limit or daily budget.
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "TOKEN_BUDGET_PER_DAY": "0",
     }
     (work / "baseline.py").write_text(BASELINE_APP)
     (project / "persisting_baseline.py").write_text(PERSISTING_BASELINE)
