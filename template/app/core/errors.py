@@ -29,6 +29,11 @@ OPENAI_ERROR_TYPES = {
 }
 
 
+class StartupError(Exception):
+    """A configuration the service cannot start with; its message is one line for the
+    operator, saying what to change."""
+
+
 class ApiError(Exception):
     """An error with a status, a message for humans and optional structured detail."""
 

@@ -75,6 +75,7 @@ class Limits:
         sessionmaker: async_sessionmaker[AsyncSession],
         metrics: Metrics,
     ) -> None:
+        self.storage = storage  # also counts sign-in attempts, where there are accounts
         per_minute = settings.rate_limit_per_minute
         self._rate = RequestRate(storage, per_minute) if per_minute else None
         self._tokens = DailyBudget(storage, "tokens_per_day")

@@ -3,7 +3,8 @@
 WebSockets may pass `?access_token=` instead, since browsers cannot set their headers.
 """
 
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, cast
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
@@ -30,12 +31,21 @@ async def websocket_owner(connection: HTTPConnection) -> Owner:
     return await _owner(connection, token)
 
 
+def current_session_id(connection: HTTPConnection) -> str:
+    """The sign-in session of the request's access token (set when its owner was resolved)."""
+    return cast(str, connection.state.session_id)
+
+
 async def _owner(connection: HTTPConnection, token: str | None) -> Owner:
-    return await owner_from_token(
+    settings = settings_of(connection)
+    signed_in = await owner_from_token(
         token,
-        secret=settings_of(connection).jwt_secret.get_secret_value(),
+        secret=settings.jwt_secret.get_secret_value(),
+        max_lifetime=timedelta(minutes=settings.access_token_expire_minutes),
         sessionmaker=sessionmaker_of(connection),
     )
+    connection.state.session_id = signed_in.session_id
+    return signed_in.owner
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
