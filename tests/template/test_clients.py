@@ -25,7 +25,7 @@ from pytest_copie.plugin import Copie
 CLIENTS = Path(__file__).parent / "clients"
 PREAMBLE = "This is the fake model (set LLM_PROVIDER and an API key for a real one)."
 ADMIN_KEY = "admin-key-for-the-client-tests-0123456789"
-ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "a-long-admin-password"
+ADMIN_EMAIL, ADMIN_PASSWORD = "owner@example.com", "correct-horse-battery-staple-42"
 # One OpenAI-generated service with users (JWT), one Anthropic-generated with API keys: the
 # OpenAI-compatible surface is the same whichever provider the service was generated for.
 SERVICES: dict[str, dict[str, object]] = {
