@@ -264,7 +264,7 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
         "CHAT_MAX_MESSAGE_CHARS": "10000000",
         "MAX_REQUEST_KB": "100000",
         "LOG_LEVEL": "WARNING",
-        # A load test is many requests from one client: no rate limit or daily budget.
+        # The load comes from one client: limits would refuse it (their cost is measured apart).
         "RATE_LIMIT_PER_MINUTE": "0",
         "TOKEN_BUDGET_PER_DAY": "0",
     }

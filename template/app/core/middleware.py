@@ -13,8 +13,10 @@ import time
 
 import anyio.to_thread
 from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.client import Network, is_https
 from app.core.ids import random_hex
 from app.core.logging import request_id_var
 from app.core.metrics import Metrics
@@ -31,6 +33,11 @@ CONTENT_SECURITY_POLICY = (
     b"content-security-policy",
     b"default-src 'self'; frame-ancestors 'none'",
 )
+# Answers to a request that carried credentials are never kept by a browser or proxy cache.
+NO_STORE = (b"cache-control", b"no-store")
+CREDENTIAL_HEADERS = (b"authorization", b"x-api-key", b"cookie")
+# Over HTTPS, browsers are told to stay on HTTPS (two years, subdomains too).
+STRICT_TRANSPORT = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 # FastAPI's interactive docs load Swagger UI / ReDoc from a CDN, which that policy would block.
 CSP_EXEMPT_PREFIXES = ("/docs", "/redoc")
 _HEADERS_WITH_CSP = [*SECURITY_HEADERS, CONTENT_SECURITY_POLICY]
@@ -43,16 +50,21 @@ class RequestContextMiddleware:
 
     - an id (the caller's `X-Request-ID` when sane, else a new one) on its log lines and
       its reply;
-    - the security headers on its reply (no CSP for the interactive docs);
+    - the security headers on its reply (no CSP for the interactive docs; HSTS over HTTPS;
+      `Cache-Control: no-store` when the request carried credentials, unless the route set
+      its own);
     - a count and latency in /metrics, by route template (bounded labels) and status.
 
     One middleware rather than three: every ASGI layer costs each request a coroutine and a
     send wrapper, a few microseconds that add up on the chat hot path.
     """
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, *, metrics: Metrics, trusted_proxies: list[Network] | None = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.trusted_proxies = trusted_proxies or []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -71,6 +83,12 @@ class RequestContextMiddleware:
         stamp = [(b"x-request-id", request_id.encode())]
         docs = scope["path"].startswith(CSP_EXEMPT_PREFIXES)
         stamp += SECURITY_HEADERS if docs else _HEADERS_WITH_CSP
+        if any(name in CREDENTIAL_HEADERS for name, _ in scope["headers"]):
+            stamp.append(NO_STORE)
+        if scope["scheme"] == "https" or (
+            self.trusted_proxies and is_https(HTTPConnection(scope), self.trusted_proxies)
+        ):
+            stamp.append(STRICT_TRANSPORT)
         status = 500
 
         async def send_stamped(message: Message) -> None:

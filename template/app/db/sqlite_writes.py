@@ -92,7 +92,11 @@ class SqliteInserts:
                 except self._dialect.loaded_dbapi.Error as exc:
                     # The same exception types as every other SQLAlchemy call.
                     raise DBAPIError.instance(
-                        compiled.sql, parameters, exc, self._dialect.loaded_dbapi.Error
+                        compiled.sql,
+                        parameters,
+                        exc,
+                        self._dialect.loaded_dbapi.Error,
+                        hide_parameters=True,
                     ) from exc
         finally:
             cursor.close()
@@ -108,7 +112,9 @@ def _values_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]
 class SqliteWrites:
     def __init__(self, url: URL) -> None:
         self._engine = create_engine(
-            url.set(drivername="sqlite"), connect_args={"check_same_thread": False}
+            url.set(drivername="sqlite"),
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
         )
         event.listen(self._engine, "connect", tune_sqlite)
         event.listen(self._engine, "connect", _no_automatic_checkpoints)

@@ -10,12 +10,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.requests import HTTPConnection
 
 from app.auth.owner import Owner
-from app.auth.service import owner_from_api_key
+from app.auth.service import KeyChecker
 from app.dependencies import sessionmaker_of, settings_of
 from app.limits.dependencies import limits_of
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 bearer_scheme = HTTPBearer(auto_error=False)
+_keys = KeyChecker()
 
 
 async def get_current_owner(
@@ -38,7 +39,7 @@ async def websocket_owner(connection: HTTPConnection) -> Owner:
 
 
 async def _owner(connection: HTTPConnection, key: str | None) -> Owner:
-    return await owner_from_api_key(
+    return await _keys.owner(
         key,
         admin_key=settings_of(connection).admin_api_key.get_secret_value(),
         sessionmaker=sessionmaker_of(connection),

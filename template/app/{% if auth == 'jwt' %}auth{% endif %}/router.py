@@ -14,10 +14,10 @@ from app.auth.schemas import PasswordChange, RefreshRequest, Token, UserCreate, 
 from app.auth.scheme import current_session_id
 from app.auth.throttle import AccountThrottle
 from app.auth.tokens import create_access_token
+from app.core.client import client_address
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
 from app.dependencies import SessionDep, SettingsDep
-from app.limits.client import client_address
 from app.limits.dependencies import limits_of
 from app.settings import Settings
 

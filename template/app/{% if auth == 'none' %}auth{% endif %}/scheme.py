@@ -8,8 +8,8 @@ depending on `CurrentOwner` only.
 from starlette.requests import HTTPConnection
 
 from app.auth.owner import Owner
+from app.core.client import client_address
 from app.dependencies import settings_of
-from app.limits.client import client_address
 from app.limits.dependencies import limits_of
 
 ANONYMOUS_ID = "anonymous"

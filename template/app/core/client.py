@@ -1,4 +1,5 @@
-"""The client's address: the socket's peer, or what a trusted proxy says it forwarded.
+"""Who is on the other end: the client's address, and whether it reached us over HTTPS —
+the socket's own facts, or what a trusted proxy says it forwarded.
 
 `X-Forwarded-For` is only believed from the proxies in TRUSTED_PROXIES (addresses or
 networks): anyone else could write any address there and slip past per-address limits. The
@@ -14,16 +15,25 @@ Network = IPv4Network | IPv6Network
 
 def client_address(connection: HTTPConnection, trusted: list[Network]) -> str:
     peer = connection.client.host if connection.client else "unknown"
-    if not trusted or not _is_trusted(peer, trusted):
+    if not trusted or not is_trusted(peer, trusted):
         return peer
     forwarded = connection.headers.get("x-forwarded-for", "")
     for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
-        if not _is_trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return hop
     return peer
 
 
-def _is_trusted(address: str, trusted: list[Network]) -> bool:
+def is_https(connection: HTTPConnection, trusted: list[Network]) -> bool:
+    """Served over HTTPS: by this server itself, or by a trusted proxy in front of it."""
+    if connection.url.scheme in ("https", "wss"):
+        return True
+    peer = connection.client.host if connection.client else ""
+    forwarded = connection.headers.get("x-forwarded-proto", "")
+    return bool(trusted) and is_trusted(peer, trusted) and forwarded.lower() == "https"
+
+
+def is_trusted(address: str, trusted: list[Network]) -> bool:
     try:
         parsed = ip_address(address)
     except ValueError:
