@@ -1,6 +1,7 @@
 """`POST /api/chat`: the JSON envelope, the SSE bytes, validation, and conversations."""
 
 import json
+from datetime import datetime, timedelta
 
 import httpx2
 import pytest
@@ -146,6 +147,9 @@ async def test_conversation_continues_and_is_listed(
     messages = detail.json()["data"]["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
     assert messages[2]["content"] == "second question"
+    # Timestamps read back from any database are timezone-aware UTC.
+    for stamp in (detail.json()["data"]["created_at"], messages[0]["created_at"]):
+        assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0)
 
 
 async def test_streamed_turn_is_stored_too(

@@ -65,6 +65,12 @@ class Metrics:
             ["cache", "result"],
             registry=self.registry,
         )
+        self.cache_errors = Counter(
+            "cache_errors",
+            "Cache operations that failed (Redis down or slow) and were treated as misses",
+            ["cache"],
+            registry=self.registry,
+        )
         self.rate_limit_rejections = Counter(
             "rate_limit_rejections",
             "Requests refused by a rate limit or daily budget",

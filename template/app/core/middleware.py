@@ -8,6 +8,7 @@ per-request cost stays in microseconds.
 import functools
 import gzip
 import json
+import logging
 import re
 import time
 
@@ -17,6 +18,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.client import Network, is_https
+from app.core.errors import error_body
 from app.core.ids import random_hex
 from app.core.logging import request_id_var
 from app.core.metrics import Metrics
@@ -43,6 +45,8 @@ CSP_EXEMPT_PREFIXES = ("/docs", "/redoc")
 _HEADERS_WITH_CSP = [*SECURITY_HEADERS, CONTENT_SECURITY_POLICY]
 
 THREAD_MINIMUM_SIZE = 128 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class RequestContextMiddleware:
@@ -89,7 +93,7 @@ class RequestContextMiddleware:
             self.trusted_proxies and is_https(HTTPConnection(scope), self.trusted_proxies)
         ):
             stamp.append(STRICT_TRANSPORT)
-        status = 500
+        status = 0
 
         async def send_stamped(message: Message) -> None:
             nonlocal status
@@ -102,13 +106,22 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_stamped)
+        except Exception:
+            if status:  # the answer has begun: nothing is left to say but to end the connection
+                raise
+            # Answered here, not re-raised: the server then keeps the connection open.
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            status = 500
+            await _send_json(
+                send_stamped, 500, error_body(scope["path"], 500, "Internal server error")
+            )
         finally:
             request_id_var.reset(token)
             route = scope.get("route")
             self.metrics.observe_http(
                 scope["method"],
                 getattr(route, "path", None) or "<unmatched>",
-                status,
+                status or 500,
                 time.perf_counter() - started,
             )
 
@@ -161,19 +174,22 @@ def _too_large_message(limit: int) -> str:
 
 
 async def _send_too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"code": 413, "message": _too_large_message(limit)}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    body = {"code": 413, "message": _too_large_message(limit)}
+    await _send_json(send, 413, body, close=True)
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, object], *, close: bool = False
+) -> None:
+    encoded = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(encoded)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": encoded})
 
 
 class JSONGZipMiddleware:

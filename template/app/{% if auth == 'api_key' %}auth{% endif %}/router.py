@@ -21,7 +21,8 @@ async def create_key(
     issued = await service.issue_key(
         session, name=body.name, role=body.role, client_id=body.client_id
     )
-    return ok(ApiKeyCreated(id=issued.id, client_id=issued.client_id, key=issued.key))
+    created = ApiKeyCreated(id=issued.id, client_id=issued.client_id, key=issued.key)
+    return ok(created, code=status.HTTP_201_CREATED)
 
 
 @router.get("")

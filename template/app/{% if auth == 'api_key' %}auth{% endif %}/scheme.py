@@ -1,6 +1,7 @@
 """API keys: `X-API-Key: <key>`, or `Authorization: Bearer <key>` (what OpenAI SDKs send).
 
-WebSockets may pass `?api_key=` instead, since browsers cannot set their headers.
+A WebSocket client that cannot set headers (a browser) sends the key in its first message
+instead; never in the URL, which proxies and access logs keep.
 """
 
 from typing import Annotated
@@ -29,13 +30,15 @@ async def get_current_owner(
     return owner
 
 
-async def websocket_owner(connection: HTTPConnection) -> Owner:
-    key = (
-        connection.headers.get("x-api-key")
-        or bearer_token(connection)
-        or connection.query_params.get("api_key")
-    )
-    return await _owner(connection, key)
+CREDENTIAL_REQUIRED = True
+
+
+def websocket_credential(connection: HTTPConnection) -> str | None:
+    return connection.headers.get("x-api-key") or bearer_token(connection)
+
+
+async def websocket_owner(connection: HTTPConnection, credential: str | None) -> Owner:
+    return await _owner(connection, credential)
 
 
 async def _owner(connection: HTTPConnection, key: str | None) -> Owner:

@@ -44,7 +44,7 @@ async def register(
     address = client_address(request, settings.trusted_networks)
     await _throttle(request, settings).before_registration(address)
     user = await service.register_user(session, email=email, password=body.password)
-    return ok(_public(user))
+    return ok(_public(user), code=status.HTTP_201_CREATED)
 
 
 @router.post("/token")

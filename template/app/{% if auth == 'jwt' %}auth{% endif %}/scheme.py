@@ -1,6 +1,7 @@
 """JWT bearer tokens: `Authorization: Bearer <access token>` from `POST /api/auth/token`.
 
-WebSockets may pass `?access_token=` instead, since browsers cannot set their headers.
+A WebSocket client that cannot set headers (a browser) sends the token in its first message
+instead; never in the URL, which proxies and access logs keep.
 """
 
 from datetime import timedelta
@@ -26,9 +27,15 @@ async def get_current_owner(
     return owner
 
 
-async def websocket_owner(connection: HTTPConnection) -> Owner:
-    token = bearer_token(connection) or connection.query_params.get("access_token")
-    return await _owner(connection, token)
+CREDENTIAL_REQUIRED = True
+
+
+def websocket_credential(connection: HTTPConnection) -> str | None:
+    return bearer_token(connection)
+
+
+async def websocket_owner(connection: HTTPConnection, credential: str | None) -> Owner:
+    return await _owner(connection, credential)
 
 
 def current_session_id(connection: HTTPConnection) -> str:

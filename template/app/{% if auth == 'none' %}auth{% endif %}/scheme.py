@@ -15,12 +15,23 @@ from app.limits.dependencies import limits_of
 ANONYMOUS_ID = "anonymous"
 
 
+CREDENTIAL_REQUIRED = False
+
+
 async def get_current_owner(connection: HTTPConnection) -> Owner:
-    owner = await websocket_owner(connection)
+    owner = _anonymous(connection)
     await limits_of(connection).admit(owner)
     return owner
 
 
-async def websocket_owner(connection: HTTPConnection) -> Owner:
+def websocket_credential(_connection: HTTPConnection) -> str | None:
+    return None
+
+
+async def websocket_owner(connection: HTTPConnection, _credential: str | None) -> Owner:
+    return _anonymous(connection)
+
+
+def _anonymous(connection: HTTPConnection) -> Owner:
     address = client_address(connection, settings_of(connection).trusted_networks)
     return Owner(id=ANONYMOUS_ID, limit_key=f"ip:{address}")
