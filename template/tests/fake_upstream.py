@@ -1,7 +1,9 @@
 """A local stand-in for the model provider that speaks OpenAI's and Anthropic's HTTP APIs with
 real SSE bytes, so tests drive the official SDKs end to end instead of patching our code.
 
-Queue scripted `Reply`s (errors, slow tokens, broken streams); every request is recorded.
+Queue scripted `Reply`s (errors, slow tokens, broken streams, tool calls); every request is
+recorded. Tool calls come back the way each API sends them: OpenAI's `tool_calls` (streamed as
+`delta.tool_calls` fragments), Anthropic's `tool_use` blocks (streamed as `input_json_delta`).
 """
 
 import json
@@ -23,8 +25,23 @@ _WORDS = re.compile(r"\s*\S+")
 
 
 @dataclass
+class Call:
+    name: str
+    arguments: str = "{}"
+    id: str = "call_upstream_1"
+
+    @property
+    def argument_pieces(self) -> list[str]:
+        """The arguments in three pieces, as a model streams them."""
+        third = max(len(self.arguments) // 3, 1)
+        cuts = [self.arguments[i : i + third] for i in range(0, len(self.arguments), third)]
+        return [piece for piece in cuts if piece]
+
+
+@dataclass
 class Reply:
     text: str = "Hello from the upstream model."
+    tool_calls: list[Call] = field(default_factory=list)
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # before answering at all
@@ -35,6 +52,10 @@ class Reply:
     @property
     def pieces(self) -> list[str]:
         return _WORDS.findall(self.text)
+
+    @property
+    def output_tokens(self) -> int:
+        return len(self.pieces) + len(self.tool_calls)
 
 
 @dataclass
@@ -111,29 +132,34 @@ class FakeUpstream:
             return JSONResponse(error, status_code=reply.status, headers=reply.headers)
         usage = {
             "prompt_tokens": reply.prompt_tokens,
-            "completion_tokens": len(reply.pieces),
-            "total_tokens": reply.prompt_tokens + len(reply.pieces),
+            "completion_tokens": reply.output_tokens,
+            "total_tokens": reply.prompt_tokens + reply.output_tokens,
         }
+        finish_reason = "tool_calls" if reply.tool_calls else "stop"
         if not body.get("stream"):
+            message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+            if reply.tool_calls:
+                message["tool_calls"] = [
+                    {
+                        "id": call.id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": call.arguments},
+                    }
+                    for call in reply.tool_calls
+                ]
             return JSONResponse(
                 {
                     "id": "chatcmpl-fake",
                     "object": "chat.completion",
                     "created": int(time.time()),
                     "model": model,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": reply.text},
-                            "finish_reason": "stop",
-                        }
-                    ],
+                    "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
                     "usage": usage,
                 }
             )
 
         async def events() -> AsyncIterator[bytes]:
-            def chunk(delta: dict[str, str], finish: str | None = None) -> bytes:
+            def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
                 payload = {
                     "id": "chatcmpl-fake",
                     "object": "chat.completion.chunk",
@@ -146,7 +172,15 @@ class FakeUpstream:
             yield chunk({"role": "assistant", "content": ""})
             async for piece in self._tokens(reply):
                 yield chunk({"content": piece})
-            yield chunk({}, "stop")
+            for index, call in enumerate(reply.tool_calls):
+                function = {"name": call.name, "arguments": ""}
+                first = {"index": index, "id": call.id, "type": "function", "function": function}
+                yield chunk({"tool_calls": [first]})
+                for piece in call.argument_pieces:
+                    yield chunk(
+                        {"tool_calls": [{"index": index, "function": {"arguments": piece}}]}
+                    )
+            yield chunk({}, finish_reason)
             if body.get("stream_options", {}).get("include_usage"):
                 final = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0}
                 final |= {"model": model, "choices": [], "usage": usage}
@@ -163,16 +197,29 @@ class FakeUpstream:
         if reply.status != 200:
             error = {"type": "error", "error": {"type": "error", "message": "upstream failed"}}
             return JSONResponse(error, status_code=reply.status, headers=reply.headers)
-        output_tokens = len(reply.pieces)
+        output_tokens = reply.output_tokens
+        stop_reason = "tool_use" if reply.tool_calls else "end_turn"
         if not body.get("stream"):
+            content: list[dict[str, Any]] = (
+                [{"type": "text", "text": reply.text}] if reply.text else []
+            )
+            content.extend(
+                {
+                    "type": "tool_use",
+                    "id": call.id,
+                    "name": call.name,
+                    "input": json.loads(call.arguments),
+                }
+                for call in reply.tool_calls
+            )
             return JSONResponse(
                 {
                     "id": "msg_fake",
                     "type": "message",
                     "role": "assistant",
                     "model": model,
-                    "content": [{"type": "text", "text": reply.text}],
-                    "stop_reason": "end_turn",
+                    "content": content,
+                    "stop_reason": stop_reason,
                     "stop_sequence": None,
                     "usage": {"input_tokens": reply.prompt_tokens, "output_tokens": output_tokens},
                 }
@@ -193,19 +240,32 @@ class FakeUpstream:
                 "usage": {"input_tokens": reply.prompt_tokens, "output_tokens": 1},
             }
             yield event("message_start", {"type": "message_start", "message": message})
-            block = {"type": "text", "text": ""}
-            start = {"type": "content_block_start", "index": 0, "content_block": block}
-            yield event("content_block_start", start)
-            async for piece in self._tokens(reply):
-                delta = {"type": "text_delta", "text": piece}
-                payload = {"type": "content_block_delta", "index": 0, "delta": delta}
-                yield event("content_block_delta", payload)
-            yield event("content_block_stop", {"type": "content_block_stop", "index": 0})
+            index = 0
+            if reply.text:
+                block = {"type": "text", "text": ""}
+                start = {"type": "content_block_start", "index": 0, "content_block": block}
+                yield event("content_block_start", start)
+                async for piece in self._tokens(reply):
+                    delta = {"type": "text_delta", "text": piece}
+                    payload = {"type": "content_block_delta", "index": 0, "delta": delta}
+                    yield event("content_block_delta", payload)
+                yield event("content_block_stop", {"type": "content_block_stop", "index": 0})
+                index = 1
+            for call in reply.tool_calls:
+                block = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
+                start = {"type": "content_block_start", "index": index, "content_block": block}
+                yield event("content_block_start", start)
+                for piece in call.argument_pieces:
+                    delta = {"type": "input_json_delta", "partial_json": piece}
+                    payload = {"type": "content_block_delta", "index": index, "delta": delta}
+                    yield event("content_block_delta", payload)
+                yield event("content_block_stop", {"type": "content_block_stop", "index": index})
+                index += 1
             yield event(
                 "message_delta",
                 {
                     "type": "message_delta",
-                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
                     "usage": {"output_tokens": output_tokens},
                 },
             )

@@ -82,7 +82,9 @@ async def test_max_tokens_cuts_the_answer(
     ("body", "where"),
     [
         ({"messages": []}, "messages"),
-        ({"messages": [{"role": "tool", "content": "x"}]}, "messages.0.role"),
+        ({"messages": [{"role": "robot", "content": "x"}]}, "messages.0.role"),
+        ({"messages": [{"role": "tool", "content": "x"}]}, "messages.0.tool_call_id"),
+        ({"messages": [{"role": "user"}]}, "messages.0.content"),
         ({"messages": [{"role": "user", "content": ""}]}, "messages.0.content"),
         ({"messages": [user("hi")], "temperature": -0.1}, "temperature"),
         ({"messages": [user("hi")], "temperature": 2.1}, "temperature"),
@@ -91,6 +93,7 @@ async def test_max_tokens_cuts_the_answer(
         ({"messages": [user("hi")], "model": "no-such-model"}, "model"),
         ({"messages": [user("hi"), {"role": "assistant", "content": "x"}]}, "messages.1.role"),
         ({"messages": [{"role": "system", "content": "x"}, user("hi")]}, "messages.0.role"),
+        ({"messages": [user("hi")], "instructions": "x"}, "instructions"),
     ],
 )
 async def test_invalid_requests_are_422_with_the_field(

@@ -8,14 +8,9 @@ import pytest
 from fastapi import FastAPI
 
 from app.settings import Settings
+from tests.conftest import sdk_key
 
 pytestmark = pytest.mark.anyio
-
-
-def sdk_key(headers: dict[str, str]) -> str:
-    if "Authorization" in headers:
-        return headers["Authorization"].removeprefix("Bearer ")
-    return headers.get("X-API-Key", "not-needed")
 
 
 @pytest.fixture

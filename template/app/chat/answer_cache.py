@@ -6,6 +6,7 @@ usage is recorded with zero tokens and the `cached` outcome.
 
 import hashlib
 import json
+from dataclasses import astuple
 
 from app.chat.turn import ChatResult
 from app.core.cache import Cache
@@ -21,9 +22,15 @@ class AnswerCache:
 
     @staticmethod
     def key_for(request: CompletionRequest) -> str:
+        messages = [
+            (m.role, m.content, m.tool_call_id, [astuple(c) for c in m.tool_calls])
+            if m.tool_calls or m.tool_call_id
+            else (m.role, m.content)
+            for m in request.messages
+        ]
+        answer_format = astuple(request.response_format) if request.response_format else None
         material = json.dumps(
-            [request.model, request.max_tokens, [(m.role, m.content) for m in request.messages]],
-            ensure_ascii=False,
+            [request.model, request.max_tokens, messages, answer_format], ensure_ascii=False
         )
         return "chat:" + hashlib.sha256(material.encode()).hexdigest()
 

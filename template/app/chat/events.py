@@ -1,7 +1,9 @@
 """The SSE format of `/api/chat`, byte for byte as a `fetch` + `getReader()` front end reads it.
 
 Each delta is `data: {"content": "..."}` and a blank line; the stream ends with `data: [DONE]`,
-or with `data: {"error": "..."}` when the model fails half-way.
+or with `data: {"error": "..."}` when the model fails half-way. When the model calls tools,
+one `data: {"tool_calls": [{"id", "name", "arguments"}]}` event, with the whole calls, comes
+right before `data: [DONE]`.
 """
 
 import logging
@@ -11,6 +13,7 @@ from json.encoder import encode_basestring
 
 from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
+from app.llm.tools import StreamDelta, ToolCall, ToolCallAssembler
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +28,23 @@ def error_event(message: str) -> bytes:
     return data_event({"error": message})
 
 
-async def chat_events(deltas: AsyncGenerator[str, None]) -> AsyncIterator[bytes]:
+def tool_calls_event(calls: tuple[ToolCall, ...]) -> bytes:
+    return data_event(
+        {"tool_calls": [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls]}
+    )
+
+
+async def chat_events(deltas: AsyncGenerator[StreamDelta, None]) -> AsyncIterator[bytes]:
     """Closing these events (the client left) closes `deltas` too, so the turn is recorded
     at once rather than whenever the garbage collector finds the abandoned generator."""
+    calls = ToolCallAssembler()
     try:
         async with aclosing(deltas):
             async for delta in deltas:
-                yield content_event(delta)
+                if isinstance(delta, str):
+                    yield content_event(delta)
+                else:
+                    calls.add(delta)
     except ApiError as exc:  # the model failed, or the answer could not be stored
         logger.warning("chat stream ended with an error: %s", exc.message)
         yield error_event(exc.message)
@@ -40,4 +53,6 @@ async def chat_events(deltas: AsyncGenerator[str, None]) -> AsyncIterator[bytes]
         logger.exception("chat stream failed")
         yield error_event("Internal server error")
         return
+    if calls:
+        yield tool_calls_event(calls.calls())
     yield DONE

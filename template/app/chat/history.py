@@ -21,7 +21,8 @@ def trim_history(
             break
         kept.append(message)
         budget -= cost
-    # Never start the window on an assistant reply whose question was cut off.
-    while kept and kept[-1].role == "assistant":
+    # Start the window on a user message: never on an assistant reply whose question was cut
+    # off, nor on a tool result whose call was.
+    while kept and kept[-1].role in ("assistant", "tool"):
         kept.pop()
     return [*pinned, *reversed(kept)]

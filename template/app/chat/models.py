@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -38,4 +38,9 @@ class StoredMessage(CreatedAtMixin, Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     content: Mapped[str] = mapped_column(Text)
+    # An assistant message's tool calls ([{id, name, arguments}]); a tool message's call id.
+    tool_calls: Mapped[list[dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
+    tool_call_id: Mapped[str | None] = mapped_column(String(128))
+    # An answer's id in the Responses API, so a later request can refer to it.
+    item_id: Mapped[str | None] = mapped_column(String(64), index=True)
     conversation: Mapped[Conversation] = relationship(back_populates="messages", lazy="raise")

@@ -19,6 +19,7 @@ from app.db.operations import Operation
 from app.db.outbox import Outbox
 from app.db.writer import BatchWriter, Stored
 from app.llm.base import Message, Usage
+from app.llm.tools import ToolCall
 from app.usage.store import usage_insert
 
 RETRY_AFTER_SECONDS = 5
@@ -49,7 +50,13 @@ class TurnRecorder:
         return self._metrics.for_model(self._provider, prepared.model)
 
     async def record(
-        self, prepared: PreparedChat, answer: str, usage: Usage, *, outcome: str
+        self,
+        prepared: PreparedChat,
+        answer: str,
+        usage: Usage,
+        *,
+        outcome: str,
+        tool_calls: tuple[ToolCall, ...] = (),
     ) -> float:
         """Stores the turn and its usage, counts it; returns its estimated cost."""
         cost = estimate_cost(
@@ -68,13 +75,14 @@ class TurnRecorder:
             created_at=now,
         )
         turn: list[Operation] = []
-        if prepared.conversation_id is not None and answer:
+        if prepared.conversation_id is not None and (answer or tool_calls):
             turn = store.exchange_operations(
                 owner_id=prepared.owner_id,
                 conversation_id=prepared.conversation_id,
                 is_new=prepared.is_new_conversation,
                 model=prepared.model,
-                messages=[*prepared.new_messages, Message("assistant", answer)],
+                messages=[*prepared.new_messages, Message("assistant", answer, tool_calls)],
+                reply_item_id=prepared.reply_item_id,
                 at=now,
             )
         metrics = self.metrics_for(prepared)

@@ -23,6 +23,7 @@ from app.chat.schemas import (
     UsagePublic,
     guard_headers,
 )
+from app.chat.tool_schemas import ToolCallPublic
 from app.chat.turn import BATCH, CHAT
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
@@ -136,7 +137,13 @@ async def get_conversation(
             created_at=found.created_at,
             updated_at=found.updated_at,
             messages=[
-                MessagePublic(role=m.role, content=m.content, created_at=m.created_at)
+                MessagePublic(
+                    role=m.role,
+                    content=m.content,
+                    created_at=m.created_at,
+                    tool_calls=[ToolCallPublic.of(call) for call in store.calls_of(m.tool_calls)],
+                    tool_call_id=m.tool_call_id,
+                )
                 for m in found.messages
             ],
         )

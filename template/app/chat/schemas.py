@@ -6,14 +6,36 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.chat.tool_schemas import (
+    MAX_CALL_ID_LENGTH,
+    ResponseFormatIn,
+    ToolCallPublic,
+    ToolChoiceIn,
+    ToolIn,
+)
 from app.chat.turn import ChatResult, PreparedChat
 from app.core.errors import ApiError
-from app.llm.base import Role, Usage
+from app.llm.base import Message, Role, Usage
 
 
 class ChatMessageIn(BaseModel):
     role: Role
-    content: str = Field(min_length=1)
+    content: str | None = Field(
+        default=None,
+        description="Required, except on an assistant message that carries tool_calls",
+    )
+    tool_calls: list[ToolCallPublic] | None = Field(
+        default=None, description="On an assistant message: the tool calls it made"
+    )
+    tool_call_id: str | None = Field(
+        default=None,
+        max_length=MAX_CALL_ID_LENGTH,
+        description="On a tool message: the call whose result this is",
+    )
+
+    def message(self) -> Message:
+        calls = tuple(call.call() for call in self.tool_calls or ())
+        return Message(self.role, self.content or "", calls, self.tool_call_id)
 
 
 class ChatRequest(BaseModel):
@@ -29,6 +51,19 @@ class ChatRequest(BaseModel):
     )
     use_knowledge: bool = Field(
         default=False, description="Answer from the knowledge base, citing its sources"
+    )
+    instructions: str | None = Field(
+        default=None,
+        description="A system prompt for this call only, not stored with the conversation "
+        "(a client's system prompt: refused unless CHAT_ALLOW_SYSTEM_MESSAGES)",
+    )
+    tools: list[ToolIn] | None = Field(default=None, description="Functions the model may call")
+    tool_choice: ToolChoiceIn | None = Field(
+        default=None, description="auto (default), none, required, or one function by name"
+    )
+    parallel_tool_calls: bool | None = None
+    response_format: ResponseFormatIn | None = Field(
+        default=None, description="json_object or json_schema for a JSON answer"
     )
 
 
@@ -59,6 +94,9 @@ class ChatReply(BaseModel):
         default_factory=list,
         description="Prompt-injection attack families seen in the request (PROMPT_GUARD=flag)",
     )
+    tool_calls: list[ToolCallPublic] = Field(
+        default=[], description="Calls the model asks you to make (finish_reason tool_calls)"
+    )
 
     @classmethod
     def of(cls, prepared: PreparedChat, result: ChatResult) -> "ChatReply":
@@ -70,6 +108,7 @@ class ChatReply(BaseModel):
             finish_reason=result.finish_reason,
             cached=result.cached,
             prompt_guard=list(prepared.guard.attacks),
+            tool_calls=[ToolCallPublic.of(call) for call in result.tool_calls],
         )
 
 
@@ -100,6 +139,8 @@ class MessagePublic(BaseModel):
     role: str
     content: str
     created_at: datetime
+    tool_calls: list[ToolCallPublic] = []
+    tool_call_id: str | None = None
 
 
 class ConversationSummary(BaseModel):

@@ -18,6 +18,7 @@ from app.chat.recording import TurnRecorder
 from app.chat.rules import check_request
 from app.chat.schemas import ChatRequest
 from app.chat.stream import ChatStream
+from app.chat.tool_schemas import tool_choice_of
 from app.chat.turn import CHAT, ChatResult, Endpoint, PreparedChat
 from app.core.errors import ApiError
 from app.core.ids import new_id
@@ -59,10 +60,12 @@ class ChatService:
         model = check_request(self.settings, request, endpoint)
         if request.use_knowledge:
             raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
+        # Tool results are checked too: text a tool fetched can carry an injection.
         verdict = self.guard.check(
-            (m.content for m in request.messages if m.role == "user"), source=endpoint.name
+            (m.content or "" for m in request.messages if m.role in ("user", "tool")),
+            source=endpoint.name,
         )
-        new_messages = tuple(Message(m.role, m.content) for m in request.messages)
+        new_messages = tuple(m.message() for m in request.messages)
         prior: list[Message] = []
         conversation_id: str | None = None
         if endpoint.conversational:
@@ -72,6 +75,7 @@ class ChatService:
         system = self.settings.chat_system_prompt if endpoint.owns_system_prompt else ""
         prompt = [
             *([Message("system", system)] if system else []),
+            *([Message("system", request.instructions)] if request.instructions else []),
             *trim_history(
                 prior,
                 max_messages=self.settings.chat_history_max_turns,
@@ -79,8 +83,23 @@ class ChatService:
             ),
             *new_messages,
         ]
-        completion = CompletionRequest(prompt, model, request.temperature, request.max_tokens)
-        cacheable = self.answers is not None and request.temperature == 0 and not prior
+        completion = CompletionRequest(
+            prompt,
+            model,
+            request.temperature,
+            request.max_tokens,
+            tools=tuple(tool.spec() for tool in request.tools or ()),
+            tool_choice=tool_choice_of(request.tool_choice),
+            parallel_tool_calls=request.parallel_tool_calls,
+            response_format=request.response_format.spec() if request.response_format else None,
+        )
+        # Tool calls are actions with ids of their own: never answered from the cache.
+        cacheable = (
+            self.answers is not None
+            and request.temperature == 0
+            and not prior
+            and not completion.tools
+        )
         return PreparedChat(
             owner=owner,
             endpoint=endpoint,
@@ -125,13 +144,23 @@ class ChatService:
         )
         try:
             cost = await self.recorder.record(
-                prepared, completion.content, completion.usage, outcome="ok"
+                prepared,
+                completion.content,
+                completion.usage,
+                outcome="ok",
+                tool_calls=completion.tool_calls,
             )
         finally:  # spent, whether or not the turn could be stored
             await self.limits.settle(spend, tokens=completion.usage.total_tokens, cost=spent)
         if self.answers is not None and prepared.cache_key is not None:
             await self.answers.put(prepared.cache_key, completion)
-        return ChatResult(completion.content, completion.usage, cost, completion.finish_reason)
+        return ChatResult(
+            completion.content,
+            completion.usage,
+            cost,
+            completion.finish_reason,
+            tool_calls=completion.tool_calls,
+        )
 
     async def open_stream(self, prepared: PreparedChat) -> ChatStream:
         """Connects to the model first, so upstream errors (and a spent budget) still get a

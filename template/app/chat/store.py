@@ -1,7 +1,7 @@
 """Conversation persistence: every query is scoped to its owner."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import cast
 
@@ -14,6 +14,7 @@ from app.core.clock import utcnow
 from app.db.base import table_of
 from app.db.operations import Execute, Insert, Operation
 from app.llm.base import Message, Role
+from app.llm.tools import ToolCall
 
 TITLE_LENGTH = 80
 
@@ -37,11 +38,35 @@ async def get_owned(
 
 async def history(session: AsyncSession, *, conversation_id: str) -> list[Message]:
     rows = await session.execute(
-        select(StoredMessage.role, StoredMessage.content)
+        select(
+            StoredMessage.role,
+            StoredMessage.content,
+            StoredMessage.tool_calls,
+            StoredMessage.tool_call_id,
+        )
         .where(StoredMessage.conversation_id == conversation_id)
         .order_by(StoredMessage.id)
     )
-    return [Message(role=cast(Role, role), content=content) for role, content in rows]
+    return [
+        Message(cast(Role, role), content, calls_of(tool_calls), tool_call_id)
+        for role, content, tool_calls, tool_call_id in rows
+    ]
+
+
+async def replies_owned(
+    session: AsyncSession, *, owner_id: str, item_ids: Sequence[str]
+) -> dict[str, str]:
+    """The text of stored answers by their item id, among the owner's conversations only."""
+    rows = await session.execute(
+        select(StoredMessage.item_id, StoredMessage.content)
+        .join(Conversation, Conversation.id == StoredMessage.conversation_id)
+        .where(StoredMessage.item_id.in_(item_ids), Conversation.owner_id == owner_id)
+    )
+    return {str(item_id): content for item_id, content in rows}
+
+
+def calls_of(stored: list[dict[str, str]] | None) -> tuple[ToolCall, ...]:
+    return tuple(ToolCall(c["id"], c["name"], c["arguments"]) for c in stored or ())
 
 
 def exchange_operations(
@@ -51,9 +76,13 @@ def exchange_operations(
     is_new: bool,
     model: str,
     messages: Sequence[Message],
+    reply_item_id: str | None = None,
     at: datetime | None = None,
 ) -> list[Operation]:
-    """The writes of one turn: its messages, and the conversation created or touched."""
+    """The writes of one turn: its messages, and the conversation created or touched.
+
+    `reply_item_id` names the last message (the answer), so a later request can refer to it.
+    """
     now = at or utcnow()
     if is_new:
         conversation: Operation = Insert(
@@ -75,14 +104,18 @@ def exchange_operations(
             .where(Conversation.id == conversation_id)
             .values(updated_at=now, model=model)
         )
+    last = len(messages) - 1
     rows = [
         {
             "conversation_id": conversation_id,
             "role": m.role,
             "content": m.content,
+            "tool_calls": [asdict(c) for c in m.tool_calls] if m.tool_calls else None,
+            "tool_call_id": m.tool_call_id,
+            "item_id": reply_item_id if index == last else None,
             "created_at": now,
         }
-        for m in messages
+        for index, m in enumerate(messages)
     ]
     return [conversation, Insert(table_of(StoredMessage), rows)]
 

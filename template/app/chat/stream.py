@@ -1,8 +1,9 @@
 """One streamed answer, from the model's first token to the recorded turn.
 
-Iterate `deltas()`; however the stream ends (finished, failed upstream, or abandoned by a
-client that went away), the upstream is closed and the turn recorded once, with the tokens
-produced until then.
+Iterate `deltas()` (text, and tool-call fragments when the model calls tools); however the
+stream ends (finished, failed upstream, or abandoned by a client that went away), the upstream
+is closed and the turn recorded once, with the tokens produced until then. Tool calls are
+stored only when the answer finished: a call cut off half-way is no call to make.
 """
 
 import logging
@@ -17,6 +18,7 @@ from app.core.prices import estimate_cost
 from app.limits.service import Limits, Spend
 from app.llm.base import CompletionRequest, LLMError, ModelStream, Usage
 from app.llm.tokens import estimate_messages_tokens, estimate_tokens
+from app.llm.tools import StreamDelta, ToolCall, ToolCallAssembler
 
 logger = logging.getLogger(__name__)
 
@@ -43,18 +45,23 @@ class ChatStream:
         self.usage = Usage()
         self.cost_usd = 0.0
         self.finish_reason = "stop"
+        self.tool_calls: tuple[ToolCall, ...] = ()
+        self._calls = ToolCallAssembler()
         self._not_stored: TurnNotStored | None = None
 
-    async def deltas(self) -> AsyncGenerator[str, None]:
+    async def deltas(self) -> AsyncGenerator[StreamDelta, None]:
         parts: list[str] = []
         outcome = "cancelled"
         try:
             async for delta in self.model_stream:
-                if not parts:
+                if not parts and not self._calls:
                     self.recorder.metrics_for(self.prepared).time_to_first_token.observe(
                         time.perf_counter() - self.started
                     )
-                parts.append(delta)
+                if isinstance(delta, str):
+                    parts.append(delta)
+                else:
+                    self._calls.add(delta)
                 yield delta
             outcome = "ok"
         except LLMError:
@@ -73,7 +80,9 @@ class ChatStream:
             await self.model_stream.aclose()
         except Exception:
             logger.warning("closing the model stream failed", exc_info=True)
-        self.usage = usage_of(self.model_stream, self.prepared.completion, parts, outcome)
+        self.tool_calls = self._calls.calls()
+        produced = [*parts, *(call.name + call.arguments for call in self.tool_calls)]
+        self.usage = usage_of(self.model_stream, self.prepared.completion, produced, outcome)
         self.finish_reason = self.model_stream.finish_reason or "stop"
         self.cost_usd = estimate_cost(
             self.recorder.prices,
@@ -82,7 +91,13 @@ class ChatStream:
             self.usage.completion_tokens,
         )
         try:
-            await self.recorder.record(self.prepared, "".join(parts), self.usage, outcome=outcome)
+            await self.recorder.record(
+                self.prepared,
+                "".join(parts),
+                self.usage,
+                outcome=outcome,
+                tool_calls=self.tool_calls if outcome == "ok" else (),
+            )
         except TurnNotStored as exc:
             logger.warning("a streamed turn could not be stored: %s", exc.message)
             self._not_stored = exc if outcome == "ok" else None

@@ -3,7 +3,8 @@
 Credentials come in the headers, as on HTTP, or, for clients that cannot set WebSocket headers
 (browsers), in a first message `{"type": "auth", "token": "..."}`, answered by
 `{"type": "ready"}`; never in the URL. Then send a JSON chat request per turn; receive
-`{"content": ...}` frames (the first one also carries `conversation_id`), then `[DONE]` (or
+`{"content": ...}` frames (the first one also carries `conversation_id`), a
+`{"tool_calls": [...]}` frame when the model calls tools, then `[DONE]` (or
 `{"error": ...}`). The connection stays open for the next turn. A refusal closes the socket
 with a code and a reason: 4401 (credentials), 1008 (WebSocket chat switched off).
 """
@@ -11,6 +12,7 @@ with a code and a reason: 4401 (credentials), 1008 (WebSocket chat switched off)
 import json
 import logging
 from contextlib import aclosing
+from dataclasses import asdict
 
 import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -23,6 +25,7 @@ from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
 from app.limits.dependencies import limits_of
+from app.llm.tools import ToolCallAssembler
 
 router = APIRouter(tags=["chat"])
 logger = logging.getLogger(__name__)
@@ -65,13 +68,17 @@ async def chat_websocket(websocket: WebSocket) -> None:
                     json.dumps({"error": exc.message, "code": exc.status_code})
                 )
                 continue
+            # The first frame also names the conversation, to continue it later.
             first: dict[str, object] = {"conversation_id": prepared.conversation_id or ""}
             if prepared.guard.flagged:
                 first["prompt_guard"] = list(prepared.guard.attacks)
+            calls = ToolCallAssembler()
             async with aclosing(stream.deltas()) as deltas:
                 try:
                     async for delta in deltas:
-                        # The first frame also names the conversation, to continue it later.
+                        if not isinstance(delta, str):
+                            calls.add(delta)
+                            continue
                         await websocket.send_text(
                             json.dumps({"content": delta, **first}, ensure_ascii=False)
                         )
@@ -79,6 +86,11 @@ async def chat_websocket(websocket: WebSocket) -> None:
                 except ApiError as exc:
                     await websocket.send_text(json.dumps({"error": exc.message}))
                     continue
+            if calls:
+                tool_calls = [asdict(call) for call in calls.calls()]
+                await websocket.send_text(
+                    json.dumps({"tool_calls": tool_calls, **first}, ensure_ascii=False)
+                )
             await websocket.send_text("[DONE]")
     except WebSocketDisconnect:
         logger.debug("websocket chat client left")

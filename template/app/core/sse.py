@@ -27,6 +27,11 @@ def data_event(payload: object) -> bytes:
     return b"data: " + json.dumps(payload, ensure_ascii=False).encode() + b"\n\n"
 
 
+def named_event(name: str, payload: object) -> bytes:
+    """`event: <name>` before the data, as OpenAI's Responses API streams its events."""
+    return f"event: {name}\n".encode() + data_event(payload)
+
+
 class EventStreamResponse(Response):
     """`text/event-stream` from an async iterable of ready-encoded events.
 

@@ -2,8 +2,9 @@
 
 A call is two-phase for streams: `open_stream()` connects (retries, key rotation and upstream
 errors happen here, before any byte reaches the client, so they keep their HTTP status), then
-the returned `ModelStream` yields text as it arrives. Closing the stream closes the upstream
-HTTP response, so a client that goes away stops the tokens (and the bill) at once.
+the returned `ModelStream` yields text (and tool-call fragments) as it arrives. Closing the
+stream closes the upstream HTTP response, so a client that goes away stops the tokens (and the
+bill) at once. Tools and structured output are described in `app.llm.tools`.
 """
 
 import math
@@ -13,14 +14,20 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from app.core.errors import ApiError
+from app.llm.tools import ResponseFormat, StreamDelta, ToolCall, ToolChoice, ToolSpec
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
 
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """An assistant message may carry `tool_calls` (its content then often empty); a `tool`
+    message is the result of the call named by `tool_call_id`."""
+
     role: Role
     content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,10 @@ class CompletionRequest:
     model: str
     temperature: float = 0.7
     max_tokens: int | None = None
+    tools: tuple[ToolSpec, ...] = ()
+    tool_choice: ToolChoice | None = None  # None: the provider's default (auto)
+    parallel_tool_calls: bool | None = None
+    response_format: ResponseFormat | None = None  # None: plain text
 
 
 @dataclass(slots=True)
@@ -46,11 +57,13 @@ class Completion:
     content: str
     model: str
     usage: Usage
-    finish_reason: str = "stop"
+    finish_reason: str = "stop"  # "tool_calls" when the model asks for tool calls
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 class ModelStream(ABC):
-    """Text deltas of one streamed answer; `usage` is filled as the upstream reports it."""
+    """Deltas of one streamed answer (text, or tool-call fragments); `usage` is filled as
+    the upstream reports it."""
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -59,11 +72,11 @@ class ModelStream(ABC):
         self._closed = False
         self._on_close: list[Callable[[], None]] = []
 
-    def __aiter__(self) -> AsyncIterator[str]:
+    def __aiter__(self) -> AsyncIterator[StreamDelta]:
         return self._deltas()
 
     @abstractmethod
-    def _deltas(self) -> AsyncIterator[str]: ...
+    def _deltas(self) -> AsyncIterator[StreamDelta]: ...
 
     def on_close(self, callback: Callable[[], None]) -> None:
         """Runs `callback` once the stream is closed (the outbound limiter frees its slot)."""

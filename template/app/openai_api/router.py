@@ -1,5 +1,6 @@
 """`/v1/chat/completions` and `/v1/models`: point any OpenAI SDK (or LangChain, or the Vercel
-AI SDK) at this service with `base_url=http://host/v1` and it works unchanged."""
+AI SDK) at this service with `base_url=http://host/v1` and it works unchanged. (The Responses
+API, `/v1/responses`, is `responses.py`.)"""
 
 import time
 
@@ -19,6 +20,7 @@ from app.openai_api.schemas import (
     CompletionUsage,
     ModelCard,
     ModelList,
+    ResponseToolCall,
 )
 from app.openai_api.stream import completion_chunks
 
@@ -59,7 +61,11 @@ async def create_chat_completion(
         model=prepared.model,
         choices=[
             Choice(
-                message=AssistantMessage(content=result.content),
+                message=AssistantMessage(
+                    # As OpenAI answers: no text beside tool calls is null, not "".
+                    content=result.content or (None if result.tool_calls else ""),
+                    tool_calls=[ResponseToolCall.of(c) for c in result.tool_calls] or None,
+                ),
                 finish_reason=result.finish_reason,
             )
         ],

@@ -1,35 +1,85 @@
-"""The subset of OpenAI's Chat Completions API the service speaks, shaped like OpenAI's own."""
+"""The subset of OpenAI's Chat Completions API the service speaks, shaped like OpenAI's own:
+messages (text, tool calls and tool results), function tools, `tool_choice`,
+`parallel_tool_calls` and `response_format`. Other parameters follow `parameters.py`."""
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.chat.schemas import ChatMessageIn, ChatRequest, invalid_field
+from app.chat.schemas import ChatMessageIn, ChatRequest
+from app.chat.tool_schemas import (
+    TOOL_NAME,
+    FunctionChoice,
+    ResponseFormatIn,
+    ToolChoiceIn,
+    ToolIn,
+)
 from app.llm.base import Role
+from app.llm.tools import ToolCall
+from app.openai_api.content import ContentPart, build, join_text
+from app.openai_api.parameters import CHAT_HARMLESS, refuse_unsupported, unsupported
 
 DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
 
 
-class TextPart(BaseModel):
-    type: Literal["text"]
-    text: str
+class FunctionCall(BaseModel):
+    name: str
+    arguments: str = "{}"
+
+
+class MessageToolCall(BaseModel):
+    id: str
+    type: str = "function"
+    function: FunctionCall
 
 
 class OpenAIMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore")  # `name` and the like label, they do not instruct
 
-    role: Literal["system", "developer", "user", "assistant"]
-    content: str | list[TextPart] | None = None
-
-    def text(self) -> str:
-        if isinstance(self.content, list):
-            return "".join(part.text for part in self.content)
-        return self.content or ""
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ContentPart] | None = None
+    tool_calls: list[MessageToolCall] | None = None
+    tool_call_id: str | None = None
 
     def chat_role(self) -> Role:
-        if self.role == "user" or self.role == "assistant":
-            return self.role
-        return "system"  # OpenAI's "developer" messages are system messages by another name
+        if self.role == "developer":
+            return "system"  # OpenAI's "developer" messages are system messages by another name
+        return self.role
+
+
+class FunctionDefinition(BaseModel):
+    name: str = Field(pattern=TOOL_NAME)
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+
+
+class OpenAITool(BaseModel):
+    type: str
+    function: FunctionDefinition | None = None
+
+
+class NamedFunction(BaseModel):
+    name: str
+
+
+class NamedToolChoice(BaseModel):
+    type: str
+    function: NamedFunction | None = None
+
+
+class JsonSchemaFormat(BaseModel):
+    model_config = ConfigDict(validate_by_name=True)
+
+    name: str = "response"
+    description: str | None = None
+    json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
+    strict: bool | None = None
+
+
+class OpenAIResponseFormat(BaseModel):
+    type: str
+    json_schema: JsonSchemaFormat | None = None
 
 
 class StreamOptions(BaseModel):
@@ -37,9 +87,9 @@ class StreamOptions(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    """Unknown OpenAI parameters (top_p, user, seed, ...) are accepted and ignored."""
+    """Parameters not declared here are checked by name: see `parameters.py`."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="allow")
 
     model: str = Field(max_length=100)
     messages: list[OpenAIMessage] = Field(min_length=1)
@@ -48,29 +98,89 @@ class ChatCompletionRequest(BaseModel):
     max_completion_tokens: int | None = Field(default=None, ge=1)
     stream: bool = False
     stream_options: StreamOptions | None = None
-    n: Literal[1] = 1
+    tools: list[OpenAITool] | None = None
+    tool_choice: Literal["auto", "none", "required"] | NamedToolChoice | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: OpenAIResponseFormat | None = None
     use_knowledge: bool = Field(
         default=False, description="Not an OpenAI parameter: answer from the knowledge base"
     )
 
     def to_chat_request(self) -> ChatRequest:
         """The same request in the chat service's terms, so every rule applies to it too."""
-        messages = []
-        for index, message in enumerate(self.messages):
-            try:
-                messages.append(ChatMessageIn(role=message.chat_role(), content=message.text()))
-            except ValidationError as exc:
-                raise invalid_field(
-                    ("messages", index, "content"), exc.errors()[0]["msg"]
-                ) from None
+        refuse_unsupported(self.model_extra, harmless=CHAT_HARMLESS)
         return ChatRequest(
-            messages=messages,
+            messages=[self._message(index, m) for index, m in enumerate(self.messages)],
             model=self.model,
             temperature=DEFAULT_TEMPERATURE if self.temperature is None else self.temperature,
             max_tokens=self.max_completion_tokens or self.max_tokens,
             stream=self.stream,
             use_knowledge=self.use_knowledge,
+            tools=self._tools(),
+            tool_choice=self._tool_choice(),
+            parallel_tool_calls=self.parallel_tool_calls,
+            response_format=self._response_format(),
         )
+
+    @staticmethod
+    def _message(index: int, message: OpenAIMessage) -> ChatMessageIn:
+        where = ("messages", index)
+        text = join_text(message.content, text_types={"text"}, where=(*where, "content"))
+        calls = []
+        for position, call in enumerate(message.tool_calls or ()):
+            if call.type != "function":
+                raise unsupported(
+                    (*where, "tool_calls", position, "type"), "only function calls are supported"
+                )
+            calls.append({"id": call.id, **call.function.model_dump()})
+        if message.role == "tool" and text is None:
+            text = ""
+        return build(
+            ChatMessageIn,
+            where,
+            role=message.chat_role(),
+            content=None if calls and not text else text,
+            tool_calls=calls or None,
+            tool_call_id=message.tool_call_id,
+        )
+
+    def _tools(self) -> list[ToolIn] | None:
+        if self.tools is None:
+            return None
+        tools = []
+        for index, tool in enumerate(self.tools):
+            if tool.type != "function" or tool.function is None:
+                reason = f"{tool.type!r} tools are not supported (function tools only)"
+                raise unsupported(("tools", index, "type"), reason)
+            tools.append(ToolIn(**tool.function.model_dump()))
+        return tools
+
+    def _tool_choice(self) -> ToolChoiceIn | None:
+        choice = self.tool_choice
+        if not isinstance(choice, NamedToolChoice):
+            return choice
+        if choice.type != "function" or choice.function is None:
+            raise unsupported(("tool_choice", "type"), f"{choice.type!r} is not supported")
+        return FunctionChoice(name=choice.function.name)
+
+    def _response_format(self) -> ResponseFormatIn | None:
+        answer_format = self.response_format
+        if answer_format is None or answer_format.type == "text":
+            return None
+        if answer_format.type == "json_object":
+            return ResponseFormatIn(type="json_object")
+        if answer_format.type == "json_schema" and answer_format.json_schema is not None:
+            spec = answer_format.json_schema
+            return build(
+                ResponseFormatIn,
+                ("response_format", "json_schema"),
+                type="json_schema",
+                name=spec.name,
+                description=spec.description,
+                json_schema=spec.json_schema,
+                strict=spec.strict,
+            )
+        raise unsupported(("response_format", "type"), f"{answer_format.type!r} is not supported")
 
 
 class CompletionUsage(BaseModel):
@@ -79,9 +189,25 @@ class CompletionUsage(BaseModel):
     total_tokens: int
 
 
+class ResponseFunction(BaseModel):
+    name: str
+    arguments: str
+
+
+class ResponseToolCall(BaseModel):
+    id: str
+    type: Literal["function"] = "function"
+    function: ResponseFunction
+
+    @classmethod
+    def of(cls, call: ToolCall) -> "ResponseToolCall":
+        return cls(id=call.id, function=ResponseFunction(name=call.name, arguments=call.arguments))
+
+
 class AssistantMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
-    content: str
+    content: str | None
+    tool_calls: list[ResponseToolCall] | None = None
 
 
 class Choice(BaseModel):

@@ -1,4 +1,8 @@
-"""OpenAI's streaming wire format: `chat.completion.chunk` events, then `data: [DONE]`."""
+"""OpenAI's streaming wire format: `chat.completion.chunk` events, then `data: [DONE]`.
+
+Tool calls stream as OpenAI streams them: `delta.tool_calls` fragments, the first of each call
+with its `id`, `type` and function `name`, the next ones with pieces of its `arguments`.
+"""
 
 import logging
 import time
@@ -8,6 +12,7 @@ from contextlib import aclosing
 from app.chat.stream import ChatStream
 from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
+from app.llm.tools import ToolCallDelta
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +21,7 @@ def _chunk(
     completion_id: str,
     created: int,
     model: str,
-    delta: dict[str, str],
+    delta: dict[str, object],
     finish_reason: str | None = None,
 ) -> bytes:
     return data_event(
@@ -30,6 +35,15 @@ def _chunk(
     )
 
 
+def _fragment(delta: ToolCallDelta) -> dict[str, object]:
+    function: dict[str, str] = {"arguments": delta.arguments}
+    if delta.name is not None:
+        function["name"] = delta.name
+    if delta.id is None:
+        return {"index": delta.index, "function": function}
+    return {"index": delta.index, "id": delta.id, "type": "function", "function": function}
+
+
 async def completion_chunks(
     stream: ChatStream, *, completion_id: str, include_usage: bool
 ) -> AsyncIterator[bytes]:
@@ -39,7 +53,10 @@ async def completion_chunks(
     try:
         async with aclosing(stream.deltas()) as deltas:
             async for delta in deltas:
-                yield _chunk(completion_id, created, model, {"content": delta})
+                if isinstance(delta, str):
+                    yield _chunk(completion_id, created, model, {"content": delta})
+                else:
+                    yield _chunk(completion_id, created, model, {"tool_calls": [_fragment(delta)]})
     except ApiError as exc:  # the model failed, or the answer could not be stored
         yield data_event({"error": {"message": exc.message, "type": "api_error"}})
         return

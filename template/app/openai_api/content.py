@@ -1,0 +1,57 @@
+"""Pieces both OpenAI APIs share: text from content parts (text only: anything else is refused
+by name), and request errors that point into the caller's own body."""
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from app.chat.schemas import invalid_field
+from app.openai_api.parameters import unsupported
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Location = tuple[str | int, ...]
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+    refusal: str | None = None
+
+
+def join_text(
+    content: str | Sequence[ContentPart] | None, *, text_types: set[str], where: Location
+) -> str | None:
+    """The text of `content`; parts of another kind (images, audio, files) are refused."""
+    if content is None or isinstance(content, str):
+        return content
+    pieces = []
+    for index, part in enumerate(content):
+        if part.type in text_types:
+            pieces.append(part.text or "")
+        elif part.type == "refusal":
+            pieces.append(part.refusal or "")
+        else:
+            raise unsupported(
+                (*where, index, "type"), f"{part.type!r} content is not supported (text only)"
+            )
+    return "".join(pieces)
+
+
+def build(model: type[ModelT], where: Location, **values: Any) -> ModelT:
+    """`model(**values)`, with a validation error reported where it is in the caller's body."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise invalid_field((*where, *error["loc"]), str(error["msg"])) from None
+
+
+def validate_item(model: type[ModelT], data: Any, where: Location) -> ModelT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise invalid_field((*where, *error["loc"]), str(error["msg"])) from None
