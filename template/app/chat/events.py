@@ -1,7 +1,8 @@
 """The SSE format of `/api/chat`, byte for byte as a `fetch` + `getReader()` front end reads it.
 
 Each delta is `data: {"content": "..."}` and a blank line; the stream ends with `data: [DONE]`,
-or with `data: {"error": "..."}` when the model fails half-way.
+or with `data: {"error": "..."}` when the model fails half-way. An answer from the knowledge
+base sends its sources as one `data: {"citations": [...]}` event right before `data: [DONE]`.
 """
 
 import logging
@@ -9,6 +10,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from json.encoder import encode_basestring
 
+from app.chat.schemas import CitationPublic
+from app.chat.turn import PreparedChat
 from app.core.sse import DONE, data_event
 from app.llm.base import LLMError
 
@@ -25,7 +28,17 @@ def error_event(message: str) -> bytes:
     return data_event({"error": message})
 
 
-async def chat_events(deltas: AsyncGenerator[str, None]) -> AsyncIterator[bytes]:
+def citations_payload(prepared: PreparedChat) -> dict[str, object] | None:
+    """`{"citations": [...]}` for an answer from the knowledge base, otherwise None."""
+    citations = CitationPublic.all_of(prepared.citations)
+    if citations is None:
+        return None
+    return {"citations": [citation.model_dump() for citation in citations]}
+
+
+async def chat_events(
+    deltas: AsyncGenerator[str, None], citations: dict[str, object] | None = None
+) -> AsyncIterator[bytes]:
     """Closing these events (the client left) closes `deltas` too, so the turn is recorded
     at once rather than whenever the garbage collector finds the abandoned generator."""
     try:
@@ -40,4 +53,6 @@ async def chat_events(deltas: AsyncGenerator[str, None]) -> AsyncIterator[bytes]
         logger.exception("chat stream failed")
         yield error_event("Internal server error")
         return
+    if citations is not None:
+        yield data_event(citations)
     yield DONE

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth.dependencies import CurrentOwner
 from app.chat import store
 from app.chat.dependencies import chat_service
-from app.chat.events import chat_events
+from app.chat.events import chat_events, citations_payload
 from app.chat.schemas import (
     BatchItem,
     BatchReply,
@@ -16,6 +16,7 @@ from app.chat.schemas import (
     ChatMessageIn,
     ChatReply,
     ChatRequest,
+    CitationPublic,
     ConversationPublic,
     ConversationsPublic,
     ConversationSummary,
@@ -50,7 +51,7 @@ async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Resp
         return Response(envelope.model_dump_json(), media_type="application/json")
     stream = await service.open_stream(prepared)
     return EventStreamResponse(
-        chat_events(stream.deltas()),
+        chat_events(stream.deltas(), citations_payload(prepared)),
         ping_seconds=service.settings.sse_ping_seconds,
         headers={"X-Conversation-Id": prepared.conversation_id or ""},
     )
@@ -90,7 +91,10 @@ async def chat_batch(
                 items[index] = BatchItem(index=index, error=exc.message)
                 return
         items[index] = BatchItem(
-            index=index, content=result.content, usage=UsagePublic.of(result.usage, result.cost_usd)
+            index=index,
+            content=result.content,
+            usage=UsagePublic.of(result.usage, result.cost_usd),
+            citations=CitationPublic.all_of(prepared_calls[index].citations),
         )
 
     async with anyio.create_task_group() as group:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.chat.retrieval import Citation
 from app.chat.turn import ChatResult, PreparedChat
 from app.core.errors import ApiError
 from app.llm.base import Role, Usage
@@ -48,6 +49,35 @@ class UsagePublic(BaseModel):
         )
 
 
+class CitationPublic(BaseModel):
+    document_id: str
+    document_name: str
+    snippet: str
+    score: float
+
+    @classmethod
+    def all_of(cls, citations: tuple[Citation, ...] | None) -> "list[CitationPublic] | None":
+        if citations is None:
+            return None
+        return [
+            cls(
+                document_id=c.document_id,
+                document_name=c.document_name,
+                snippet=c.snippet,
+                score=c.score,
+            )
+            for c in citations
+        ]
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+# Only with use_knowledge: the sources the answer may draw on (an empty list: none matched).
+Citations = Annotated[list[CitationPublic] | None, Field(exclude_if=_absent)]
+
+
 class ChatReply(BaseModel):
     content: str
     usage: UsagePublic
@@ -55,6 +85,7 @@ class ChatReply(BaseModel):
     model: str
     finish_reason: str
     cached: bool = False
+    citations: Citations = None
 
     @classmethod
     def of(cls, prepared: PreparedChat, result: ChatResult) -> "ChatReply":
@@ -65,6 +96,7 @@ class ChatReply(BaseModel):
             model=prepared.model,
             finish_reason=result.finish_reason,
             cached=result.cached,
+            citations=CitationPublic.all_of(prepared.citations),
         )
 
 
@@ -82,6 +114,7 @@ class BatchItem(BaseModel):
     content: str | None = None
     usage: UsagePublic | None = None
     error: str | None = None
+    citations: Citations = None
 
 
 class BatchReply(BaseModel):

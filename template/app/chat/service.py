@@ -15,6 +15,7 @@ from app.chat import store
 from app.chat.answer_cache import AnswerCache
 from app.chat.history import trim_history
 from app.chat.recording import TurnRecorder
+from app.chat.retrieval import Citation, Retriever, knowledge_message
 from app.chat.rules import check_request
 from app.chat.schemas import ChatRequest
 from app.chat.stream import ChatStream
@@ -34,12 +35,14 @@ class ChatService:
         settings: Settings,
         recorder: TurnRecorder,
         answers: AnswerCache | None = None,
+        retriever: Retriever | None = None,
     ) -> None:
         self.llm = llm
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.recorder = recorder
         self.answers = answers
+        self.retriever = retriever
 
     async def prepare(
         self, owner: Owner, request: ChatRequest, *, endpoint: Endpoint = CHAT
@@ -49,7 +52,7 @@ class ChatService:
         Raises `ApiError` (a 4xx) for anything the caller must change, before any model call.
         """
         model = check_request(self.settings, request, endpoint)
-        if request.use_knowledge:
+        if request.use_knowledge and self.retriever is None:
             raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
         new_messages = tuple(Message(m.role, m.content) for m in request.messages)
         prior: list[Message] = []
@@ -66,6 +69,9 @@ class ChatService:
             ),
             *new_messages,
         ]
+        citations: tuple[Citation, ...] | None = None
+        if request.use_knowledge:
+            prompt, citations = await self._with_knowledge(owner, prompt)
         completion = CompletionRequest(prompt, model, request.temperature, request.max_tokens)
         cacheable = self.answers is not None and request.temperature == 0 and not prior
         return PreparedChat(
@@ -76,7 +82,22 @@ class ChatService:
             conversation_id=(conversation_id or new_id()) if endpoint.conversational else None,
             is_new_conversation=endpoint.conversational and conversation_id is None,
             cache_key=AnswerCache.key_for(completion) if cacheable else None,
+            citations=citations,
         )
+
+    async def _with_knowledge(
+        self, owner: Owner, prompt: list[Message]
+    ) -> tuple[list[Message], tuple[Citation, ...]]:
+        """Retrieves for the user's last message; the passages go right before it."""
+        assert self.retriever is not None
+        last = next((i for i in range(len(prompt) - 1, -1, -1) if prompt[i].role == "user"), None)
+        if last is None:
+            return prompt, ()
+        sources = await self.retriever.retrieve(owner_id=owner.id, query=prompt[last].content)
+        if not sources:
+            return prompt, ()
+        with_passages = [*prompt[:last], knowledge_message(sources), *prompt[last:]]
+        return with_passages, tuple(Citation.of(source) for source in sources)
 
     async def _history(self, owner: Owner, conversation_id: str) -> list[Message]:
         async with self.sessionmaker() as session:

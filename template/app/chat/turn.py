@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from app.chat.retrieval import Citation
 from app.llm.base import CompletionRequest, Message, Usage
 
 
@@ -31,6 +32,8 @@ class PreparedChat:
     conversation_id: str | None = None  # None: stateless, nothing but usage is stored
     is_new_conversation: bool = False
     cache_key: str | None = None
+    # With use_knowledge: the passages the answer may draw on (empty when none matched).
+    citations: tuple[Citation, ...] | None = None
 
     @property
     def model(self) -> str:

@@ -1,8 +1,8 @@
 """`/ws/chat`: the same events as the SSE stream, as WebSocket text frames.
 
 Send a JSON chat request per turn; receive `{"content": ...}` frames (the first one also
-carries `conversation_id`), then `[DONE]` (or `{"error": ...}`). The connection stays open
-for the next turn.
+carries `conversation_id`), with `use_knowledge` a `{"citations": [...]}` frame, then `[DONE]`
+(or `{"error": ...}`). The connection stays open for the next turn.
 """
 
 import json
@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from app.auth.dependencies import websocket_owner
 from app.chat.dependencies import chat_service
+from app.chat.events import citations_payload
 from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
@@ -64,6 +65,9 @@ async def chat_websocket(websocket: WebSocket) -> None:
                 except ApiError as exc:
                     await websocket.send_text(json.dumps({"error": exc.message}))
                     continue
+            citations = citations_payload(prepared)
+            if citations is not None:
+                await websocket.send_text(json.dumps(citations, ensure_ascii=False))
             await websocket.send_text("[DONE]")
     except WebSocketDisconnect:
         logger.debug("websocket chat client left")

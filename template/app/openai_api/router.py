@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 
 from app.auth.dependencies import CurrentOwner
 from app.chat.dependencies import chat_service
+from app.chat.schemas import CitationPublic
 from app.chat.turn import OPENAI
 from app.core.randomness import random_hex
 from app.core.sse import EventStreamResponse
@@ -65,4 +66,5 @@ async def create_chat_completion(
             completion_tokens=result.usage.completion_tokens,
             total_tokens=result.usage.total_tokens,
         ),
+        citations=CitationPublic.all_of(prepared.citations),
     )

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.chat.schemas import ChatMessageIn, ChatRequest, invalid_field
+from app.chat.schemas import ChatMessageIn, ChatRequest, Citations, invalid_field
 from app.llm.base import Role
 
 DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
@@ -97,6 +97,8 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[Choice]
     usage: CompletionUsage
+    # Not an OpenAI field: with use_knowledge, the sources the answer may draw on.
+    citations: Citations = None
 
 
 class ModelCard(BaseModel):

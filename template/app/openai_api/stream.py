@@ -1,10 +1,15 @@
-"""OpenAI's streaming wire format: `chat.completion.chunk` events, then `data: [DONE]`."""
+"""OpenAI's streaming wire format: `chat.completion.chunk` events, then `data: [DONE]`.
+
+With `use_knowledge`, one more chunk with no choices carries `citations` (not an OpenAI field;
+SDKs keep unknown fields) right before `data: [DONE]`.
+"""
 
 import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
+from app.chat.events import citations_payload
 from app.chat.stream import ChatStream
 from app.core.sse import DONE, data_event
 from app.llm.base import LLMError
@@ -62,6 +67,18 @@ async def completion_chunks(
                     "completion_tokens": usage.completion_tokens,
                     "total_tokens": usage.total_tokens,
                 },
+            }
+        )
+    citations = citations_payload(stream.prepared)
+    if citations is not None:
+        yield data_event(
+            {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [],
+                **citations,
             }
         )
     yield DONE

@@ -2,18 +2,54 @@
 
 Local mode keeps its files under QDRANT_PATH (":memory:" keeps nothing) and allows one client
 per folder: run a single worker, or use the server (compose.yaml starts one).
+
+Each passage is a point with two vectors: a dense one (the embedding) and a sparse one of its
+hashed keyword terms, which Qdrant weighs by inverse document frequency (a BM25-like keyword
+ranking). A search asks for both, filtered by owner, and lets Qdrant fuse them by
+reciprocal rank in one query.
 """
 
-from collections.abc import AsyncIterator
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from qdrant_client import AsyncQdrantClient
+from qdrant_client import models as qm
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.readiness import ReadinessCheck
-from app.knowledge.stores.base import VectorStore
+from app.knowledge.stores.base import Hit, Passage, Query, VectorStore
 from app.settings import Settings
+
+COLLECTION = "knowledge"
+DENSE = "dense"
+KEYWORDS = "keywords"
+# BM25's term-frequency saturation: a word said ten times is not ten times as relevant.
+BM25_K1 = 1.2
+SCROLL_PAGE = 256
+
+
+def sparse_terms(terms: Sequence[str], *, saturate: bool) -> qm.SparseVector:
+    weights: dict[int, float] = {}
+    for term, count in Counter(terms).items():
+        index = zlib.crc32(term.encode())
+        weight = count * (BM25_K1 + 1) / (count + BM25_K1) if saturate else 1.0
+        weights[index] = weights.get(index, 0.0) + weight
+    return qm.SparseVector(indices=list(weights), values=list(weights.values()))
+
+
+def _owner(owner_id: str, document_id: str | None = None) -> qm.Filter:
+    conditions: list[qm.Condition] = [
+        qm.FieldCondition(key="owner_id", match=qm.MatchValue(value=owner_id))
+    ]
+    if document_id is not None:
+        conditions.append(
+            qm.FieldCondition(key="document_id", match=qm.MatchValue(value=document_id))
+        )
+    return qm.Filter(must=conditions)
 
 
 class QdrantStore:
@@ -31,6 +67,93 @@ class QdrantStore:
             return cls(AsyncQdrantClient(location=":memory:"), "memory")
         return cls(AsyncQdrantClient(path=path), "local")
 
+    async def ensure_collection(self, dimensions: int) -> None:
+        if await self.client.collection_exists(COLLECTION):
+            info = await self.client.get_collection(COLLECTION)
+            vectors = info.config.params.vectors
+            size = vectors[DENSE].size if isinstance(vectors, dict) else None
+            if size != dimensions:
+                raise RuntimeError(
+                    f"Qdrant collection {COLLECTION!r} holds {size}-dimensional vectors but "
+                    f"EMBEDDING_DIMENSIONS is {dimensions}: set it back, or delete the "
+                    "collection and upload the documents again"
+                )
+            return
+        await self.client.create_collection(
+            COLLECTION,
+            vectors_config={DENSE: qm.VectorParams(size=dimensions, distance=qm.Distance.COSINE)},
+            sparse_vectors_config={KEYWORDS: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+        )
+        if self.mode == "server":  # local mode has no payload indexes (and says so)
+            for field in ("owner_id", "document_id"):
+                await self.client.create_payload_index(
+                    COLLECTION, field, qm.PayloadSchemaType.KEYWORD, wait=True
+                )
+
+    async def add(self, passages: Sequence[Passage]) -> None:
+        points = [
+            qm.PointStruct(
+                id=str(uuid.uuid4()),
+                vector={
+                    DENSE: passage.vector,
+                    KEYWORDS: sparse_terms(passage.terms, saturate=True),
+                },
+                payload={
+                    "owner_id": passage.owner_id,
+                    "document_id": passage.document_id,
+                    "document_name": passage.document_name,
+                    "position": passage.position,
+                    "text": passage.text,
+                },
+            )
+            for passage in passages
+        ]
+        await self.client.upsert(COLLECTION, points, wait=True)
+
+    async def search(self, query: Query) -> list[Hit]:
+        owner = _owner(query.owner_id)
+        prefetch = [
+            qm.Prefetch(query=query.vector, using=DENSE, filter=owner, limit=query.candidates)
+        ]
+        if query.terms:
+            keywords = sparse_terms(query.terms, saturate=False)
+            prefetch.append(
+                qm.Prefetch(query=keywords, using=KEYWORDS, filter=owner, limit=query.candidates)
+            )
+        response = await self.client.query_points(
+            COLLECTION,
+            prefetch=prefetch,
+            query=qm.FusionQuery(fusion=qm.Fusion.RRF),
+            query_filter=owner,
+            limit=query.top_k,
+            with_payload=True,
+        )
+        return [_hit(point.payload or {}, point.score) for point in response.points]
+
+    async def passages(self, *, owner_id: str, document_id: str) -> list[str]:
+        found: list[tuple[int, str]] = []
+        offset: Any = None
+        while True:
+            points, offset = await self.client.scroll(
+                COLLECTION,
+                scroll_filter=_owner(owner_id, document_id),
+                limit=SCROLL_PAGE,
+                offset=offset,
+                with_payload=True,
+            )
+            found.extend(
+                (int(p.payload["position"]), str(p.payload["text"])) for p in points if p.payload
+            )
+            if offset is None:
+                return [text for _, text in sorted(found)]
+
+    async def delete_document(self, *, owner_id: str, document_id: str) -> None:
+        await self.client.delete(
+            COLLECTION,
+            points_selector=qm.FilterSelector(filter=_owner(owner_id, document_id)),
+            wait=True,
+        )
+
     def readiness_check(self) -> ReadinessCheck:
         async def probe() -> dict[str, Any]:
             collections = await self.client.get_collections()
@@ -46,6 +169,16 @@ class QdrantStore:
         await self.client.close()
 
 
+def _hit(payload: dict[str, Any], score: float) -> Hit:
+    return Hit(
+        document_id=str(payload["document_id"]),
+        document_name=str(payload["document_name"]),
+        position=int(payload["position"]),
+        text=str(payload["text"]),
+        score=score,
+    )
+
+
 @asynccontextmanager
 async def open_vector_store(settings: Settings, _engine: AsyncEngine) -> AsyncIterator[VectorStore]:
     """Its own files (or server), beside the service's database."""
@@ -56,6 +189,7 @@ async def open_vector_store(settings: Settings, _engine: AsyncEngine) -> AsyncIt
         api_key=api_key.get_secret_value() if api_key else None,
     )
     try:
+        await store.ensure_collection(settings.embedding_dimensions)
         yield store
     finally:
         await store.aclose()
