@@ -4,22 +4,17 @@
 Driven against a real uvicorn server, as browsers and SDKs meet the service.
 """
 
-import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-import httpx2
 import pytest
-from websockets.asyncio.client import connect
 
 from app.main import create_app
 from app.settings import Settings
 from tests.servers import serve
+from tests.transports import TRANSPORTS, exchange
 
 pytestmark = pytest.mark.anyio
-
-TRANSPORTS = ["json", "sse", "batch", "websocket", "openai"]
-
 
 Ask = Callable[..., Awaitable[tuple[int, str]]]
 
@@ -29,55 +24,27 @@ def ask(settings: Settings, auth_headers: dict[str, str]) -> Iterator[Ask]:
     """Sends one chat request a transport's way to a real server; returns (status, error).
 
     Keyword arguments are the fields the transports share: `content`, and optionally `model`,
-    `max_tokens`, `use_knowledge`. A status of 200 means the request was accepted.
+    `max_tokens`. A status of 200 means the request was accepted.
     """
     with serve(create_app(settings)) as base_url:
 
         async def send(transport: str, content: str = "hi", **fields: Any) -> tuple[int, str]:
-            messages = [{"role": "user", "content": content}]
-            if transport == "websocket":
-                return await _over_websocket(base_url, auth_headers, messages, fields)
-            if transport == "batch":
-                path, body = "/api/chat/batch", {"prompts": [content], **fields}
-            elif transport == "openai":
-                path = "/v1/chat/completions"
-                body = {"model": settings.llm_model, "messages": messages, **fields}
-            else:
-                path = "/api/chat"
-                body = {"messages": messages, "stream": transport == "sse", **fields}
-            async with httpx2.AsyncClient(base_url=base_url, headers=auth_headers) as client:
-                response = await client.post(path, json=body, timeout=10)
-            if response.status_code == 200:
-                return 200, ""
-            return response.status_code, str(response.json()["message"])
+            answer = await exchange(
+                transport,
+                base_url,
+                auth_headers,
+                llm_model=settings.llm_model,
+                content=content,
+                **fields,
+            )
+            return answer.status, answer.error
 
         yield send
-
-
-async def _over_websocket(
-    base_url: str, headers: dict[str, str], messages: list[dict[str, str]], fields: Any
-) -> tuple[int, str]:
-    url = base_url.replace("http", "ws", 1) + "/ws/chat"
-    async with connect(url, additional_headers=headers) as websocket:
-        await websocket.send(json.dumps({"messages": messages, **fields}))
-        frame = json.loads(await websocket.recv())
-    if "error" in frame:
-        return int(frame["code"]), str(frame["error"])
-    return 200, ""
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_an_ordinary_request_is_answered(transport: str, ask: Ask) -> None:
     assert await ask(transport) == (200, "")
-
-
-@pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_use_knowledge_is_refused_alike_without_a_knowledge_base(
-    transport: str, ask: Ask
-) -> None:
-    status, message = await ask(transport, use_knowledge=True)
-    assert status == 400
-    assert message == "use_knowledge: this service has no knowledge base configured"
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

@@ -38,7 +38,8 @@ class IngestionWorkers:
         self._settings = settings
         self._wake = anyio.Event()
         self._active: set[str] = set()
-        self._scope: anyio.CancelScope | None = None
+        # Made here, not in `run`: a stop before the workers even started still stops them.
+        self._scope = anyio.CancelScope()
 
     def notify(self) -> None:
         """A job was queued: idle workers look now rather than at their next poll."""
@@ -47,17 +48,16 @@ class IngestionWorkers:
     async def run(self) -> None:
         """Runs the workers until `stop()`; then hands back the jobs they had started."""
         try:
-            async with anyio.create_task_group() as group:
-                self._scope = group.cancel_scope
-                for _ in range(self._settings.knowledge_workers):
-                    group.start_soon(self._work)
+            with self._scope:
+                async with anyio.create_task_group() as group:
+                    for _ in range(self._settings.knowledge_workers):
+                        group.start_soon(self._work)
         finally:
             with anyio.CancelScope(shield=True), anyio.move_on_after(10):
                 await self._release_active()
 
     def stop(self) -> None:
-        if self._scope is not None:
-            self._scope.cancel()
+        self._scope.cancel()
 
     async def _work(self) -> None:
         lease = self._settings.knowledge_lease_seconds
