@@ -8,6 +8,7 @@ import json
 import re
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class FakeUpstream:
             routes=[
                 Route("/v1/chat/completions", self._openai, methods=["POST"]),
                 Route("/v1/messages", self._anthropic, methods=["POST"]),
+                Route("/v1/embeddings", self._embeddings, methods=["POST"]),
             ]
         )
         self.reset()
@@ -154,6 +156,28 @@ class FakeUpstream:
             yield b"data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream", headers=reply.headers)
+
+    # --- OpenAI embeddings ----------------------------------------------------------------
+
+    async def _embeddings(self, request: Request) -> Response:
+        """Deterministic vectors: one dimension per distinct word (hashed), so texts sharing
+        words are close, as with a real model."""
+        reply, body = await self._record(request)
+        if reply.status != 200:
+            error = {"error": {"message": f"upstream says {reply.status}", "type": "error"}}
+            return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        size = int(body.get("dimensions") or 8)
+        data = []
+        for index, text in enumerate(texts):
+            vector = [0.0] * size
+            for word in text.lower().split():
+                vector[zlib.crc32(word.encode()) % size] += 1.0
+            data.append({"object": "embedding", "index": index, "embedding": vector})
+        usage = {"prompt_tokens": sum(len(t.split()) for t in texts), "total_tokens": 0}
+        return JSONResponse(
+            {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
+        )
 
     # --- Anthropic -------------------------------------------------------------------------
 
