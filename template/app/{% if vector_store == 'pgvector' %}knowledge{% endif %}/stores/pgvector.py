@@ -98,7 +98,10 @@ class PgVectorStore:
                     "top_k": query.top_k,
                 },
             )
-            return [Hit(*row[:4], score=float(row[4])) for row in rows]
+            return [
+                Hit(document_id, name, position, text, float(score))
+                for document_id, name, position, text, score in rows
+            ]
 
     async def passages(self, *, owner_id: str, document_id: str) -> list[str]:
         async with self.engine.connect() as connection:
