@@ -1,7 +1,10 @@
 """Qdrant: a server when QDRANT_URL is set, otherwise embedded in this process (local mode).
 
 Local mode keeps its files under QDRANT_PATH (":memory:" keeps nothing) and allows one client
-per folder: run a single worker, or use the server (compose.yaml starts one).
+per folder: run a single worker, or use the server (compose.yaml starts one). Local mode is
+Qdrant's client searching in Python: calls run in a worker thread, one at a time, so the event
+loop never waits for them, and it slows down past a few thousand passages (bench/rag.py in
+aiapi measures it); the server is the one to scale.
 
 Each passage is a point with two vectors: a dense one (the embedding) and a sparse one of its
 hashed keyword terms, which Qdrant weighs by inverse document frequency (a BM25-like keyword
@@ -12,11 +15,13 @@ reciprocal rank in one query.
 import uuid
 import zlib
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any, TypeVar
 
-from qdrant_client import AsyncQdrantClient
+import anyio
+import anyio.to_thread
+from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +35,8 @@ KEYWORDS = "keywords"
 # BM25's term-frequency saturation: a word said ten times is not ten times as relevant.
 BM25_K1 = 1.2
 SCROLL_PAGE = 256
+
+T = TypeVar("T")
 
 
 def sparse_terms(terms: Sequence[str], *, saturate: bool) -> qm.SparseVector:
@@ -55,21 +62,32 @@ def _owner(owner_id: str, document_id: str | None = None) -> qm.Filter:
 class QdrantStore:
     name = "qdrant"
 
-    def __init__(self, client: AsyncQdrantClient, mode: str) -> None:
+    def __init__(self, client: QdrantClient, mode: str) -> None:
         self.client = client
         self.mode = mode
+        # The server takes concurrent calls; local mode is one in-process structure.
+        self._lock: anyio.Lock | None = None if mode == "server" else anyio.Lock()
 
     @classmethod
     def connect(cls, *, url: str | None, path: str, api_key: str | None) -> "QdrantStore":
         if url:
-            return cls(AsyncQdrantClient(url=url, api_key=api_key, timeout=10), "server")
+            return cls(QdrantClient(url=url, api_key=api_key, timeout=10), "server")
         if path == ":memory:":
-            return cls(AsyncQdrantClient(location=":memory:"), "memory")
-        return cls(AsyncQdrantClient(path=path), "local")
+            return cls(QdrantClient(location=":memory:"), "memory")
+        return cls(QdrantClient(path=path), "local")
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        """The client's call in a worker thread (local mode's work is CPU-bound Python)."""
+        turn: AbstractAsyncContextManager[Any] = self._lock or nullcontext()
+        async with turn:
+            return await anyio.to_thread.run_sync(call)
 
     async def ensure_collection(self, dimensions: int) -> None:
-        if await self.client.collection_exists(COLLECTION):
-            info = await self.client.get_collection(COLLECTION)
+        await self._run(lambda: self._ensure_collection(dimensions))
+
+    def _ensure_collection(self, dimensions: int) -> None:
+        if self.client.collection_exists(COLLECTION):
+            info = self.client.get_collection(COLLECTION)
             vectors = info.config.params.vectors
             size = vectors[DENSE].size if isinstance(vectors, dict) else None
             if size != dimensions:
@@ -79,14 +97,14 @@ class QdrantStore:
                     "collection and upload the documents again"
                 )
             return
-        await self.client.create_collection(
+        self.client.create_collection(
             COLLECTION,
             vectors_config={DENSE: qm.VectorParams(size=dimensions, distance=qm.Distance.COSINE)},
             sparse_vectors_config={KEYWORDS: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
         )
         if self.mode == "server":  # local mode has no payload indexes (and says so)
             for field in ("owner_id", "document_id"):
-                await self.client.create_payload_index(
+                self.client.create_payload_index(
                     COLLECTION, field, qm.PayloadSchemaType.KEYWORD, wait=True
                 )
 
@@ -108,7 +126,7 @@ class QdrantStore:
             )
             for passage in passages
         ]
-        await self.client.upsert(COLLECTION, points, wait=True)
+        await self._run(lambda: self.client.upsert(COLLECTION, points, wait=True))
 
     async def search(self, query: Query) -> list[Hit]:
         owner = _owner(query.owner_id)
@@ -120,43 +138,47 @@ class QdrantStore:
             prefetch.append(
                 qm.Prefetch(query=keywords, using=KEYWORDS, filter=owner, limit=query.candidates)
             )
-        response = await self.client.query_points(
-            COLLECTION,
-            prefetch=prefetch,
-            query=qm.FusionQuery(fusion=qm.Fusion.RRF),
-            query_filter=owner,
-            limit=query.top_k,
-            with_payload=True,
+        response = await self._run(
+            lambda: self.client.query_points(
+                COLLECTION,
+                prefetch=prefetch,
+                query=qm.FusionQuery(fusion=qm.Fusion.RRF),
+                query_filter=owner,
+                limit=query.top_k,
+                with_payload=True,
+            )
         )
         return [_hit(point.payload or {}, point.score) for point in response.points]
 
     async def passages(self, *, owner_id: str, document_id: str) -> list[str]:
-        found: list[tuple[int, str]] = []
-        offset: Any = None
-        while True:
-            points, offset = await self.client.scroll(
-                COLLECTION,
-                scroll_filter=_owner(owner_id, document_id),
-                limit=SCROLL_PAGE,
-                offset=offset,
-                with_payload=True,
-            )
-            found.extend(
-                (int(p.payload["position"]), str(p.payload["text"])) for p in points if p.payload
-            )
-            if offset is None:
-                return [text for _, text in sorted(found)]
+        def scroll() -> list[str]:
+            found: list[tuple[int, str]] = []
+            offset: Any = None
+            while True:
+                points, offset = self.client.scroll(
+                    COLLECTION,
+                    scroll_filter=_owner(owner_id, document_id),
+                    limit=SCROLL_PAGE,
+                    offset=offset,
+                    with_payload=True,
+                )
+                found.extend(
+                    (int(p.payload["position"]), str(p.payload["text"]))
+                    for p in points
+                    if p.payload
+                )
+                if offset is None:
+                    return [text for _, text in sorted(found)]
+
+        return await self._run(scroll)
 
     async def delete_document(self, *, owner_id: str, document_id: str) -> None:
-        await self.client.delete(
-            COLLECTION,
-            points_selector=qm.FilterSelector(filter=_owner(owner_id, document_id)),
-            wait=True,
-        )
+        selector = qm.FilterSelector(filter=_owner(owner_id, document_id))
+        await self._run(lambda: self.client.delete(COLLECTION, points_selector=selector, wait=True))
 
     def readiness_check(self) -> ReadinessCheck:
         async def probe() -> dict[str, Any]:
-            collections = await self.client.get_collections()
+            collections = await self._run(self.client.get_collections)
             return {
                 "backend": self.name,
                 "mode": self.mode,
@@ -166,7 +188,7 @@ class QdrantStore:
         return ReadinessCheck("vector_store", probe)
 
     async def aclose(self) -> None:
-        await self.client.close()
+        await self._run(self.client.close)
 
 
 def _hit(payload: dict[str, Any], score: float) -> Hit:

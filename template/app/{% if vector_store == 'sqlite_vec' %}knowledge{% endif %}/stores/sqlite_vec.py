@@ -44,7 +44,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passage_vectors USING vec0(
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_terms USING fts5(
     terms, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_term_counts USING fts5vocab(passage_terms, 'row');
 """
+# A term in more than this share of passages is left out of keyword queries: BM25 gives it
+# next to no weight, but ranking every passage that holds it would cost the most time.
+COMMON_TERM_SHARE = 0.1
+RARE_TERMS_KEPT = 2  # ...unless the question has nothing rarer: then its rarest terms stay
 
 
 def _vector(values: Sequence[float]) -> bytes:
@@ -118,8 +123,9 @@ class SqliteVecStore:
                 )
             ]
             matching: list[int] = []
-            if query.terms:
-                expression = " OR ".join(f'"{term}"' for term in query.terms)
+            selective = _selective_terms(connection, query.terms)
+            if selective:
+                expression = " OR ".join(f'"{term}"' for term in selective)
                 matching = [
                     row[0]
                     for row in connection.execute(
@@ -193,6 +199,24 @@ class SqliteVecStore:
     async def aclose(self) -> None:
         async with self._lock:
             await anyio.to_thread.run_sync(self._connection.close)
+
+
+def _selective_terms(connection: apsw.Connection, terms: Sequence[str]) -> list[str]:
+    """The query's terms that narrow the search down (see COMMON_TERM_SHARE)."""
+    if not terms:
+        return []
+    marks = ",".join("?" * len(terms))
+    counts = dict(
+        connection.execute(
+            f"SELECT term, doc FROM passage_term_counts WHERE term IN ({marks})",  # noqa: S608
+            tuple(terms),
+        )
+    )
+    present = sorted((term for term in terms if term in counts), key=counts.__getitem__)
+    row = connection.execute("SELECT max(id) FROM passages").fetchone()
+    total = row[0] if row and row[0] else 0
+    selective = [term for term in present if counts[term] <= total * COMMON_TERM_SHARE]
+    return selective or present[:RARE_TERMS_KEPT]
 
 
 def _check_dimensions(connection: apsw.Connection, path: str, dimensions: int) -> None:
