@@ -7,7 +7,6 @@ upload, with the reason (415 for a kind we do not read, 422 for a broken file of
 
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import PurePath
 
 import pypdf
@@ -23,11 +22,6 @@ SNIFF_BYTES = 8192
 _BINARY_BYTES = set(range(0, 9)) | {11} | set(range(14, 32)) - {27}
 
 
-@dataclass(frozen=True, slots=True)
-class Detected:
-    kind: str  # pdf, docx, markdown or text
-
-
 def unsupported(reason: str) -> ApiError:
     return ApiError(415, f"Unsupported file: {reason}; send a PDF, DOCX, Markdown or text file")
 
@@ -36,8 +30,9 @@ def broken(reason: str) -> ApiError:
     return ApiError(422, f"Unreadable file: {reason}")
 
 
-def detect(name: str, content: bytes) -> Detected:
-    """The file's kind, or an `ApiError` saying why it is refused. Parses PDFs (CPU-bound)."""
+def detect(name: str, content: bytes) -> str:
+    """The file's kind (pdf, docx, markdown or text), or an `ApiError` saying why it is
+    refused. Parses PDFs: CPU-bound."""
     extension = PurePath(name).suffix.lower()
     if extension not in EXTENSIONS:
         raise unsupported(f"{extension} files are not read")
@@ -46,16 +41,16 @@ def detect(name: str, content: bytes) -> Detected:
     head = content[:SNIFF_BYTES]
     if b"%PDF-" in head[:1024]:
         _check_pdf(content)
-        return Detected("pdf")
+        return "pdf"
     if head.startswith(b"PK\x03\x04"):
         _check_docx(content)
-        return Detected("docx")
+        return "docx"
     if _looks_binary(head):
         raise unsupported("binary content that is not a PDF or DOCX")
     if decode_text(content) is None:
         raise unsupported("text in no encoding we could recognise")
     markdown = extension in MARKDOWN_EXTENSIONS or (extension == "" and head.startswith(b"#"))
-    return Detected("markdown" if markdown else "text")
+    return "markdown" if markdown else "text"
 
 
 def _looks_binary(head: bytes) -> bool:

@@ -17,7 +17,7 @@ from app.core.ids import new_id
 from app.db.transactions import Transactions
 from app.knowledge import store
 from app.knowledge.formats import detect
-from app.knowledge.models import PENDING, Document
+from app.knowledge.models import FAILED, PENDING, Document
 from app.knowledge.stores.base import Hit, Query, VectorStore
 from app.knowledge.terms import query_terms
 from app.knowledge.worker import IngestionWorkers
@@ -52,14 +52,17 @@ class KnowledgeBase:
         self.settings = settings
 
     async def upload(self, *, owner_id: str, name: str, content: bytes) -> Upload:
-        """Checks the file and queues it; the same content again is the document it already is.
+        """Checks the file and queues it; the same content again is the document it already is
+        (or, if that one failed, that document queued again).
 
         Raises `ApiError` (415/422) for a file the knowledge base cannot read.
         """
-        detected = await anyio.to_thread.run_sync(detect, name, content)
+        kind = await anyio.to_thread.run_sync(detect, name, content)
         sha256 = hashlib.sha256(content).hexdigest()
         async with self.sessionmaker() as session:
             existing = await store.find_by_hash(session, owner_id=owner_id, sha256=sha256)
+        if existing is not None and existing.status == FAILED:
+            return await self._retry(existing, content)
         if existing is not None:
             return Upload(existing, duplicate=True)
         now = utcnow()
@@ -67,7 +70,7 @@ class KnowledgeBase:
             id=new_id(),
             owner_id=owner_id,
             name=_clean_name(name),
-            kind=detected.kind,
+            kind=kind,
             size_bytes=len(content),
             sha256=sha256,
             status=PENDING,
@@ -90,6 +93,18 @@ class KnowledgeBase:
             return Upload(existing, duplicate=True)
         self.workers.notify()
         return Upload(document, duplicate=False)
+
+    async def _retry(self, document: Document, content: bytes) -> Upload:
+        """Uploading a document that failed again tries again (the cause may be gone)."""
+        await self.transactions.run(
+            lambda connection: store.requeue(connection, document_id=document.id, content=content)
+        )
+        self.workers.notify()
+        async with self.sessionmaker() as session:
+            requeued = await store.get_owned(
+                session, owner_id=document.owner_id, document_id=document.id
+            )
+        return Upload(requeued or document, duplicate=False)
 
     async def delete(self, *, owner_id: str, document_id: str) -> bool:
         """The row first: from then on no search shows the document, even while a worker

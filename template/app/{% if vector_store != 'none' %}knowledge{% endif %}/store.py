@@ -76,6 +76,17 @@ def insert_document(connection: Connection, document: Document, content: bytes) 
     connection.execute(insert(DocumentFile), [{"document_id": document.id, "content": content}])
 
 
+def requeue(connection: Connection, *, document_id: str, content: bytes) -> None:
+    """A failed document uploaded again: its file back, its job pending again."""
+    connection.execute(
+        update(Document)
+        .where(Document.id == document_id)
+        .values(status=PENDING, error=None, attempts=0, chunk_count=0, updated_at=utcnow())
+    )
+    connection.execute(delete(DocumentFile).where(DocumentFile.document_id == document_id))
+    connection.execute(insert(DocumentFile), [{"document_id": document_id, "content": content}])
+
+
 async def ready_among(
     session: AsyncSession, *, owner_id: str, document_ids: Collection[str]
 ) -> set[str]:
