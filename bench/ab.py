@@ -3,7 +3,7 @@
     python bench/ab.py A_DIR B_DIR [--rounds 12] [--seconds 2] [--events 20000]
 
 Serves both projects' `app.main:create_app` under uvicorn (one worker each, the same flags)
-and measures them in alternating rounds, each pair back to back:
+and measures both at once, under the same load, in rounds:
 
 - non-stream `/api/chat`: the server's CPU time per request under concurrent keep-alive load;
 - SSE: the server's CPU time per event of one long `/api/chat` stream.
@@ -27,14 +27,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat import free_port, load, stream_once  # noqa: E402
+from chat import free_port, load, stream_once
+
 
 @dataclass
 class Served:
@@ -85,8 +86,18 @@ def environment(work: Path, name: str) -> dict[str, str]:
         "CHAT_MAX_MESSAGE_CHARS": "10000000",
         "MAX_REQUEST_KB": "100000",
         "LOG_LEVEL": "WARNING",
+        # The load comes from one client: limits would refuse it (their cost is measured apart).
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "TOKEN_BUDGET_PER_DAY": "0",
         "ENVIRONMENT": "development",
     }
+
+
+async def measured(server: Served, work: Awaitable[float]) -> tuple[float, float]:
+    """(what `work` returned, server CPU seconds it took)."""
+    before = server.cpu_seconds()
+    result = await work
+    return result, server.cpu_seconds() - before
 
 
 async def compare(args: argparse.Namespace, work: Path) -> None:
@@ -101,33 +112,39 @@ async def compare(args: argparse.Namespace, work: Path) -> None:
             await load(server.port, plain_body, 0.5, 4)
         per_request: list[float] = []
         per_event: list[float] = []
+        half = max(1, args.connections // 2)
         for index in range(args.rounds):
-            pair = [("a", a), ("b", b)] if index % 2 == 0 else [("b", b), ("a", a)]
-            request_us: dict[str, float] = {}
-            event_us: dict[str, float] = {}
-            for name, server in pair:
-                before = server.cpu_seconds()
-                rate = await load(server.port, plain_body, args.seconds, args.connections)
-                request_us[name] = (server.cpu_seconds() - before) / (rate * args.seconds) * 1e6
-            for name, server in pair:
-                if args.events:
-                    before = server.cpu_seconds()
-                    _, _, count = await stream_once(server.port, "/api/chat", long_body)
-                    event_us[name] = (server.cpu_seconds() - before) / count * 1e6
-            per_request.append(request_us["b"] / request_us["a"])
-            if event_us:
-                per_event.append(event_us["b"] / event_us["a"])
-            print(
-                f"round {index + 1}: us/request a {request_us['a']:.1f} b {request_us['b']:.1f}"
-                + (f"; us/event a {event_us['a']:.2f} b {event_us['b']:.2f}" if event_us else ""),
-                flush=True,
+            # Both at once, under the same load: whatever else the machine is doing then
+            # slows both alike, and the ratio of their CPU time per request stays.
+            (rate_a, cpu_a), (rate_b, cpu_b) = await asyncio.gather(
+                measured(a, load(a.port, plain_body, args.seconds, half)),
+                measured(b, load(b.port, plain_body, args.seconds, half)),
             )
+            request_a = cpu_a / (rate_a * args.seconds) * 1e6
+            request_b = cpu_b / (rate_b * args.seconds) * 1e6
+            per_request.append(request_b / request_a)
+            line = f"round {index + 1}: us/request a {request_a:.1f} b {request_b:.1f}"
+            if args.events:
+                (stream_a, cpu_a), (stream_b, cpu_b) = await asyncio.gather(
+                    measured(a, events_of(a.port, long_body)),
+                    measured(b, events_of(b.port, long_body)),
+                )
+                event_a, event_b = cpu_a / stream_a * 1e6, cpu_b / stream_b * 1e6
+                per_event.append(event_b / event_a)
+                line += f"; us/event a {event_a:.2f} b {event_b:.2f}"
+            print(line, flush=True)
     print(f"\nserver CPU time B/A over {args.rounds} rounds (median, range):")
     low, high = min(per_request), max(per_request)
     print(f"  per non-stream request  {statistics.median(per_request):.3f}  ({low:.3f}-{high:.3f})")
     if per_event:
         low, high = min(per_event), max(per_event)
-        print(f"  per SSE event           {statistics.median(per_event):.3f}  ({low:.3f}-{high:.3f})")
+        median = statistics.median(per_event)
+        print(f"  per SSE event           {median:.3f}  ({low:.3f}-{high:.3f})")
+
+
+async def events_of(port: int, body: dict[str, object]) -> float:
+    _, _, count = await stream_once(port, "/api/chat", body)
+    return float(count)
 
 
 def main() -> None:

@@ -264,6 +264,9 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
         "CHAT_MAX_MESSAGE_CHARS": "10000000",
         "MAX_REQUEST_KB": "100000",
         "LOG_LEVEL": "WARNING",
+        # The load comes from one client: limits would refuse it (their cost is measured apart).
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "TOKEN_BUDGET_PER_DAY": "0",
     }
     (work / "baseline.py").write_text(BASELINE_APP)
     (project / "persisting_baseline.py").write_text(PERSISTING_BASELINE)

@@ -1,6 +1,7 @@
 """`POST /api/chat`: the JSON envelope, the SSE bytes, validation, and conversations."""
 
 import json
+from datetime import datetime, timedelta
 
 import httpx2
 import pytest
@@ -87,7 +88,8 @@ async def test_max_tokens_cuts_the_answer(
         ({"messages": [user("hi")], "max_tokens": 0}, "max_tokens"),
         ({"messages": [user("hi")], "max_tokens": 1_000_000}, "max_tokens"),
         ({"messages": [user("hi")], "model": "no-such-model"}, "model"),
-        ({"messages": [user("hi"), {"role": "assistant", "content": "x"}]}, "messages"),
+        ({"messages": [user("hi"), {"role": "assistant", "content": "x"}]}, "messages.1.role"),
+        ({"messages": [{"role": "system", "content": "x"}, user("hi")]}, "messages.0.role"),
     ],
 )
 async def test_invalid_requests_are_422_with_the_field(
@@ -142,6 +144,9 @@ async def test_conversation_continues_and_is_listed(
     messages = detail.json()["data"]["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
     assert messages[2]["content"] == "second question"
+    # Timestamps read back from any database are timezone-aware UTC.
+    for stamp in (detail.json()["data"]["created_at"], messages[0]["created_at"]):
+        assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0)
 
 
 async def test_streamed_turn_is_stored_too(

@@ -1,10 +1,16 @@
 """One error envelope everywhere, with the right status, and never a traceback."""
 
+import http.client
+import json
 from collections.abc import AsyncIterator
 
 import httpx2
 import pytest
 from fastapi import FastAPI
+
+from app.main import create_app
+from app.settings import Settings
+from tests.servers import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -53,6 +59,30 @@ async def test_unexpected_error_is_a_500_envelope_without_traceback(
     assert response.status_code == 500
     assert response.json() == {"code": 500, "message": "Internal server error"}
     assert "secret internals" not in response.text
+
+
+def test_after_an_unexpected_error_the_connection_stays_usable(settings: Settings) -> None:
+    """Against a real server, on one keep-alive connection: the 500 is an envelope, and the
+    next request on the same connection is answered."""
+    app = create_app(settings)
+
+    async def explode() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/explode", explode)
+    with serve(app) as base_url:
+        host, port = base_url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/explode")
+        failed = connection.getresponse()
+        body = json.loads(failed.read())
+        connection.request("GET", "/health")
+        after = connection.getresponse()
+        after.read()
+        connection.close()
+    assert failed.status == 500
+    assert body == {"code": 500, "message": "Internal server error"}
+    assert after.status == 200
 
 
 async def test_oversized_body_is_a_413(

@@ -155,18 +155,11 @@ async def test_error_mid_stream_is_an_error_event_then_the_end(
 async def test_history_reaches_the_model_trimmed_to_budget(
     provider_settings: Settings, upstream: FakeUpstream, auth_headers: dict[str, str]
 ) -> None:
-    short_memory = provider_settings.model_copy(update={"chat_history_max_turns": 2})
+    short_memory = provider_settings.model_copy(
+        update={"chat_history_max_turns": 2, "chat_system_prompt": "Be brief."}
+    )
     async with running(create_app(short_memory)) as client:
-        first = await client.post(
-            "/api/chat",
-            json={
-                "messages": [
-                    {"role": "system", "content": "Be brief."},
-                    {"role": "user", "content": "one"},
-                ]
-            },
-            headers=auth_headers,
-        )
+        first = await client.post("/api/chat", json=chat("one"), headers=auth_headers)
         conversation_id = first.json()["data"]["conversation_id"]
         for content in ("two", "three"):
             await client.post(
@@ -177,5 +170,6 @@ async def test_history_reaches_the_model_trimmed_to_budget(
     sent = upstream.requests[-1].body
     texts = [m["content"] for m in sent["messages"]]
     system = sent.get("system")  # Anthropic takes system prompts apart
-    assert "Be brief." in (texts if system is None else [system])
+    # The service's own system prompt leads, then the newest turns that fit.
+    assert (texts[0] if system is None else system) == "Be brief."
     assert [t for t in texts if t != "Be brief."] == ["two", UPSTREAM_TEXT, "three"]

@@ -177,8 +177,8 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def test_a_value_shared_by_differently_stored_columns_is_converted_for_each() -> None:
-    """Conversions are shared within a batch only between columns whose types store alike."""
+def test_each_column_stores_a_value_in_its_own_format() -> None:
+    """The compiled INSERTs convert values with each column type's own bind processor."""
     metadata = MetaData()
     default = Table("default_format", metadata, Column("at", DateTime()))
     date_only_type = sqlite.DATETIME(storage_format=DATE_ONLY)  # type: ignore[no-untyped-call]

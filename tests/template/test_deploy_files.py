@@ -73,8 +73,7 @@ START_COMMAND = [
     "0.0.0.0",  # noqa: S104 - inside the container, on purpose
     "--port",
     "8000",
-    "--proxy-headers",
-    "--forwarded-allow-ips=*",
+    "--no-proxy-headers",  # forwarded headers are the app's to judge (TRUSTED_PROXIES)
     "--no-server-header",  # answers do not advertise the server software
 ]
 DB_PASSWORD = "postgres"  # noqa: S105 - the local/CI default that DATABASE_URL spells out
@@ -226,6 +225,7 @@ def test_dockerfile(projects: dict[str, Project], variant: str) -> None:
         "PYTHONDONTWRITEBYTECODE=1",
         "PYTHONUNBUFFERED=1",
         'PATH="/app/.venv/bin:$PATH"',
+        "ENVIRONMENT=production",  # the image runs as production unless told otherwise
     ):
         assert setting in env
     user = only(runtime, "USER").args

@@ -9,10 +9,22 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.auth.owner import Owner
-from app.auth.scheme import get_current_owner, websocket_owner
+from app.auth.scheme import (
+    CREDENTIAL_REQUIRED,
+    get_current_owner,
+    websocket_credential,
+    websocket_owner,
+)
 from app.core.errors import ApiError
 
-__all__ = ["AdminOwner", "CurrentOwner", "require_admin", "websocket_owner"]
+__all__ = [
+    "CREDENTIAL_REQUIRED",
+    "AdminOwner",
+    "CurrentOwner",
+    "require_admin",
+    "websocket_credential",
+    "websocket_owner",
+]
 
 CurrentOwner = Annotated[Owner, Depends(get_current_owner)]
 

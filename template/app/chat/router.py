@@ -22,13 +22,13 @@ from app.chat.schemas import (
     ConversationSummary,
     MessagePublic,
     UsagePublic,
+    guard_headers,
 )
 from app.chat.turn import BATCH, CHAT
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
 from app.core.sse import EventStreamResponse
 from app.dependencies import SessionDep
-from app.llm.base import LLMError
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
@@ -48,12 +48,16 @@ async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Resp
         result = await service.complete(prepared)
         # Serialized here, once: the envelope is already valid, no second validation pass.
         envelope = ok(ChatReply.of(prepared, result))
-        return Response(envelope.model_dump_json(), media_type="application/json")
+        return Response(
+            envelope.model_dump_json(),
+            media_type="application/json",
+            headers=guard_headers(prepared),
+        )
     stream = await service.open_stream(prepared)
     return EventStreamResponse(
         chat_events(stream.deltas(), citations_payload(prepared)),
         ping_seconds=service.settings.sse_ping_seconds,
-        headers={"X-Conversation-Id": prepared.conversation_id or ""},
+        headers={"X-Conversation-Id": prepared.conversation_id or "", **guard_headers(prepared)},
     )
 
 
@@ -87,7 +91,7 @@ async def chat_batch(
         async with limiter:
             try:
                 result = await service.complete(prepared_calls[index])
-            except LLMError as exc:
+            except ApiError as exc:  # the model failed, or this call's budget ran out
                 items[index] = BatchItem(index=index, error=exc.message)
                 return
         items[index] = BatchItem(
@@ -95,6 +99,7 @@ async def chat_batch(
             content=result.content,
             usage=UsagePublic.of(result.usage, result.cost_usd),
             citations=CitationPublic.all_of(prepared_calls[index].citations),
+            prompt_guard=list(prepared_calls[index].guard.attacks),
         )
 
     async with anyio.create_task_group() as group:

@@ -17,6 +17,21 @@ def check_request(settings: Settings, request: ChatRequest, endpoint: Endpoint) 
             )
     if request.max_tokens is not None and request.max_tokens > settings.chat_max_output_tokens:
         raise invalid_field(("max_tokens",), f"at most {settings.chat_max_output_tokens}")
+    for index, message in enumerate(request.messages):
+        if message.role == "assistant" and endpoint.conversational:
+            raise invalid_field(
+                ("messages", index, "role"),
+                "assistant turns come from the stored conversation; send the user's messages",
+            )
+        if (
+            message.role == "system"
+            and endpoint.owns_system_prompt
+            and not settings.chat_allow_system_messages
+        ):
+            raise invalid_field(
+                ("messages", index, "role"),
+                "the service sets the system prompt (CHAT_SYSTEM_PROMPT)",
+            )
     if endpoint.conversational and request.messages[-1].role != "user":
         raise invalid_field(("messages",), "the last message must come from the user")
     model = request.model or settings.llm_model

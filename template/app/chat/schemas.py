@@ -86,6 +86,10 @@ class ChatReply(BaseModel):
     finish_reason: str
     cached: bool = False
     citations: Citations = None
+    prompt_guard: list[str] = Field(
+        default_factory=list,
+        description="Prompt-injection attack families seen in the request (PROMPT_GUARD=flag)",
+    )
 
     @classmethod
     def of(cls, prepared: PreparedChat, result: ChatResult) -> "ChatReply":
@@ -97,6 +101,7 @@ class ChatReply(BaseModel):
             finish_reason=result.finish_reason,
             cached=result.cached,
             citations=CitationPublic.all_of(prepared.citations),
+            prompt_guard=list(prepared.guard.attacks),
         )
 
 
@@ -115,6 +120,7 @@ class BatchItem(BaseModel):
     usage: UsagePublic | None = None
     error: str | None = None
     citations: Citations = None
+    prompt_guard: list[str] = Field(default_factory=list)
 
 
 class BatchReply(BaseModel):
@@ -144,6 +150,13 @@ class ConversationPublic(ConversationSummary):
 class ConversationsPublic(BaseModel):
     items: list[ConversationSummary]
     count: int
+
+
+def guard_headers(prepared: PreparedChat) -> dict[str, str]:
+    """`X-Prompt-Guard` names what the guard saw, on answers of every kind (streams too)."""
+    if not prepared.guard.flagged:
+        return {}
+    return {"X-Prompt-Guard": ",".join(prepared.guard.attacks)}
 
 
 def invalid_field(location: tuple[str | int, ...], requirement: str) -> ApiError:

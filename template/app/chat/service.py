@@ -22,7 +22,11 @@ from app.chat.stream import ChatStream
 from app.chat.turn import CHAT, ChatResult, Endpoint, PreparedChat
 from app.core.errors import ApiError
 from app.core.ids import new_id
-from app.llm.base import ChatModel, CompletionRequest, LLMError, Message, Usage
+from app.core.prices import estimate_cost
+from app.limits.service import Limits, Spend
+from app.llm.base import ChatModel, CompletionRequest, Message, Usage
+from app.llm.prompt_guard import PromptGuard
+from app.llm.tokens import estimate_messages_tokens
 from app.settings import Settings
 
 
@@ -34,6 +38,8 @@ class ChatService:
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: Settings,
         recorder: TurnRecorder,
+        limits: Limits,
+        guard: PromptGuard,
         answers: AnswerCache | None = None,
         retriever: Retriever | None = None,
     ) -> None:
@@ -41,6 +47,8 @@ class ChatService:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.recorder = recorder
+        self.limits = limits
+        self.guard = guard
         self.answers = answers
         self.retriever = retriever
 
@@ -54,6 +62,9 @@ class ChatService:
         model = check_request(self.settings, request, endpoint)
         if request.use_knowledge and self.retriever is None:
             raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
+        verdict = self.guard.check(
+            (m.content for m in request.messages if m.role == "user"), source=endpoint.name
+        )
         new_messages = tuple(Message(m.role, m.content) for m in request.messages)
         prior: list[Message] = []
         conversation_id: str | None = None
@@ -61,7 +72,9 @@ class ChatService:
             conversation_id = request.conversation_id
             if conversation_id is not None:
                 prior = await self._history(owner, conversation_id)
+        system = self.settings.chat_system_prompt if endpoint.owns_system_prompt else ""
         prompt = [
+            *([Message("system", system)] if system else []),
             *trim_history(
                 prior,
                 max_messages=self.settings.chat_history_max_turns,
@@ -75,7 +88,7 @@ class ChatService:
         completion = CompletionRequest(prompt, model, request.temperature, request.max_tokens)
         cacheable = self.answers is not None and request.temperature == 0 and not prior
         return PreparedChat(
-            owner_id=owner.id,
+            owner=owner,
             endpoint=endpoint,
             completion=completion,
             new_messages=new_messages,
@@ -83,6 +96,7 @@ class ChatService:
             is_new_conversation=endpoint.conversational and conversation_id is None,
             cache_key=AnswerCache.key_for(completion) if cacheable else None,
             citations=citations,
+            guard=verdict,
         )
 
     async def _with_knowledge(
@@ -114,10 +128,12 @@ class ChatService:
             if cached is not None:
                 await self.recorder.record(prepared, cached.content, Usage(), outcome="cached")
                 return cached
+        spend = await self._reserve(prepared)
         started = time.perf_counter()
         try:
             completion = await self.llm.complete(prepared.completion)
-        except LLMError:
+        except BaseException:
+            await self.limits.settle(spend, tokens=0, cost=0.0)
             self.recorder.count_failure(prepared)
             raise
         metrics = self.recorder.metrics_for(prepared)
@@ -125,16 +141,30 @@ class ChatService:
         cost = await self.recorder.record(
             prepared, completion.content, completion.usage, outcome="ok"
         )
+        await self.limits.settle(spend, tokens=completion.usage.total_tokens, cost=cost)
         if self.answers is not None and prepared.cache_key is not None:
             await self.answers.put(prepared.cache_key, completion)
         return ChatResult(completion.content, completion.usage, cost, completion.finish_reason)
 
     async def open_stream(self, prepared: PreparedChat) -> ChatStream:
-        """Connects to the model first, so upstream errors still get a proper HTTP status."""
+        """Connects to the model first, so upstream errors (and a spent budget) still get a
+        proper HTTP status: nothing of the stream has been sent yet."""
+        spend = await self._reserve(prepared)
         started = time.perf_counter()
         try:
             model_stream = await self.llm.open_stream(prepared.completion)
-        except LLMError:
+        except BaseException:
+            await self.limits.settle(spend, tokens=0, cost=0.0)
             self.recorder.count_failure(prepared)
             raise
-        return ChatStream(prepared, model_stream, self.recorder, started=started)
+        return ChatStream(
+            prepared, model_stream, self.recorder, self.limits, spend, started=started
+        )
+
+    async def _reserve(self, prepared: PreparedChat) -> Spend:
+        """The most this call can spend: its prompt, and its answer at the output cap."""
+        request = prepared.completion
+        prompt = estimate_messages_tokens(m.content for m in request.messages)
+        answer = request.max_tokens or self.settings.chat_max_output_tokens
+        cost = estimate_cost(self.settings.llm_prices, request.model, prompt, answer)
+        return await self.limits.reserve(prepared.owner, tokens=prompt + answer, cost=cost)

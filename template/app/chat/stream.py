@@ -13,6 +13,7 @@ import anyio
 
 from app.chat.recording import TurnRecorder
 from app.chat.turn import PreparedChat
+from app.limits.service import Limits, Spend
 from app.llm.base import CompletionRequest, LLMError, ModelStream, Usage
 from app.llm.tokens import estimate_messages_tokens, estimate_tokens
 
@@ -27,12 +28,16 @@ class ChatStream:
         prepared: PreparedChat,
         model_stream: ModelStream,
         recorder: TurnRecorder,
+        limits: Limits,
+        spend: Spend,
         *,
         started: float,
     ) -> None:
         self.prepared = prepared
         self.model_stream = model_stream
         self.recorder = recorder
+        self.limits = limits
+        self.spend = spend
         self.started = started
         self.usage = Usage()
         self.cost_usd = 0.0
@@ -72,6 +77,7 @@ class ChatStream:
             )
         except Exception:
             logger.exception("recording a streamed answer failed")
+        await self.limits.settle(self.spend, tokens=self.usage.total_tokens, cost=self.cost_usd)
 
 
 def usage_of(

@@ -2,30 +2,38 @@
 
 from dataclasses import dataclass
 
+from app.auth.owner import Owner
 from app.chat.retrieval import Citation
 from app.llm.base import CompletionRequest, Message, Usage
+from app.llm.prompt_guard import CLEAN, Verdict
 
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """A way in. Conversational endpoints store the turn in a conversation and expect the
-    user to speak last; the others (batch, the OpenAI-compatible API) are stateless."""
+    """A way in.
+
+    Conversational endpoints store the turn in a conversation, so they take only the user's
+    new messages (the rest is stored history). The service's own endpoints put its system
+    prompt first and refuse clients' system messages; the OpenAI-compatible API keeps OpenAI's
+    meaning: the client's messages are the whole prompt.
+    """
 
     name: str  # recorded with each usage row
     conversational: bool
+    owns_system_prompt: bool = True
 
 
 CHAT = Endpoint("chat", conversational=True)
 WEBSOCKET = Endpoint("ws.chat", conversational=True)
 BATCH = Endpoint("chat.batch", conversational=False)
-OPENAI = Endpoint("v1.chat.completions", conversational=False)
+OPENAI = Endpoint("v1.chat.completions", conversational=False, owns_system_prompt=False)
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedChat:
     """Everything a model call needs, resolved before any byte of the answer is sent."""
 
-    owner_id: str
+    owner: Owner
     endpoint: Endpoint
     completion: CompletionRequest
     new_messages: tuple[Message, ...]
@@ -34,6 +42,11 @@ class PreparedChat:
     cache_key: str | None = None
     # With use_knowledge: the passages the answer may draw on (empty when none matched).
     citations: tuple[Citation, ...] | None = None
+    guard: Verdict = CLEAN  # what the prompt-injection guard saw in the new messages
+
+    @property
+    def owner_id(self) -> str:
+        return self.owner.id
 
     @property
     def model(self) -> str:

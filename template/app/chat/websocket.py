@@ -1,47 +1,61 @@
 """`/ws/chat`: the same events as the SSE stream, as WebSocket text frames.
 
-Send a JSON chat request per turn; receive `{"content": ...}` frames (the first one also
-carries `conversation_id`), with `use_knowledge` a `{"citations": [...]}` frame, then `[DONE]`
-(or `{"error": ...}`). The connection stays open for the next turn.
+Credentials come in the headers, as on HTTP, or, for clients that cannot set WebSocket headers
+(browsers), in a first message `{"type": "auth", "token": "..."}`, answered by
+`{"type": "ready"}`; never in the URL. Then send a JSON chat request per turn; receive
+`{"content": ...}` frames (the first one also carries `conversation_id`), with `use_knowledge`
+a `{"citations": [...]}` frame, then `[DONE]` (or `{"error": ...}`). The connection stays open
+for the next turn. A refusal closes the socket with a code and a reason: 4401 (credentials),
+1008 (WebSocket chat switched off).
 """
 
 import json
 import logging
 from contextlib import aclosing
 
+import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from app.auth.dependencies import websocket_owner
+from app.auth.dependencies import CREDENTIAL_REQUIRED, websocket_credential, websocket_owner
+from app.auth.owner import Owner
 from app.chat.dependencies import chat_service
 from app.chat.events import citations_payload
 from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
+from app.limits.dependencies import limits_of
 
 router = APIRouter(tags=["chat"])
 logger = logging.getLogger(__name__)
 
 POLICY_VIOLATION = 1008
 UNAUTHORIZED = 4401
+SIGN_IN_TIMEOUT_SECONDS = 10.0
+SIGN_IN_HINT = 'Send credentials in a header or first {"type": "auth", "token": "..."}'
 
 
 @router.websocket("/ws/chat")
 async def chat_websocket(websocket: WebSocket) -> None:
     service = chat_service(websocket)
+    # Accepted first: a refusal is then a close code and a reason the client sees, rather
+    # than the bare HTTP 403 a server answers to a handshake refused before it completes.
+    await websocket.accept()
     if not service.settings.ws_chat_enabled:
         await websocket.close(code=POLICY_VIOLATION, reason="WebSocket chat is disabled")
         return
     try:
-        owner = await websocket_owner(websocket)
+        owner = await _sign_in(websocket)
     except ApiError as exc:
-        await websocket.close(code=UNAUTHORIZED, reason=exc.message)
+        await websocket.close(code=UNAUTHORIZED, reason=exc.message[:120])
         return
-    await websocket.accept()
+    except WebSocketDisconnect:
+        return
     try:
         while True:
             raw = await websocket.receive_text()
             try:
+                await limits_of(websocket).admit(owner)  # each turn is a request
                 body = ChatRequest.model_validate_json(raw)
                 prepared = await service.prepare(owner, body, endpoint=WEBSOCKET)
                 stream = await service.open_stream(prepared)
@@ -53,7 +67,9 @@ async def chat_websocket(websocket: WebSocket) -> None:
                     json.dumps({"error": exc.message, "code": exc.status_code})
                 )
                 continue
-            first: dict[str, str] = {"conversation_id": prepared.conversation_id or ""}
+            first: dict[str, object] = {"conversation_id": prepared.conversation_id or ""}
+            if prepared.guard.flagged:
+                first["prompt_guard"] = list(prepared.guard.attacks)
             async with aclosing(stream.deltas()) as deltas:
                 try:
                     async for delta in deltas:
@@ -71,6 +87,30 @@ async def chat_websocket(websocket: WebSocket) -> None:
             await websocket.send_text("[DONE]")
     except WebSocketDisconnect:
         logger.debug("websocket chat client left")
+
+
+async def _sign_in(websocket: WebSocket) -> Owner:
+    credential = websocket_credential(websocket)
+    if credential is not None or not CREDENTIAL_REQUIRED:
+        return await websocket_owner(websocket, credential)
+    with anyio.move_on_after(SIGN_IN_TIMEOUT_SECONDS):
+        message = await websocket.receive_text()
+        owner = await websocket_owner(websocket, _token_of(message))
+        await websocket.send_text(json.dumps({"type": "ready"}))
+        return owner
+    raise ApiError(401, f"No credentials within {SIGN_IN_TIMEOUT_SECONDS:g} s. {SIGN_IN_HINT}")
+
+
+def _token_of(message: str) -> str:
+    try:
+        parsed = json.loads(message)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("type") == "auth":
+        token = parsed.get("token")
+        if isinstance(token, str) and token:
+            return token
+    raise ApiError(401, SIGN_IN_HINT)
 
 
 def _first_error(exc: ValidationError) -> str:

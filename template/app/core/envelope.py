@@ -13,5 +13,6 @@ class Envelope(BaseModel, Generic[DataT]):
     message: str = "success"
 
 
-def ok(data: DataT) -> Envelope[DataT]:
-    return Envelope[DataT](data=data)
+def ok(data: DataT, *, code: int = 200) -> Envelope[DataT]:
+    """`code` repeats the HTTP status (201 for a route that creates)."""
+    return Envelope[DataT](code=code, data=data)

@@ -13,10 +13,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
 logger = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 OPENAI_ERROR_TYPES = {
     400: "invalid_request_error",
@@ -27,6 +31,11 @@ OPENAI_ERROR_TYPES = {
     422: "invalid_request_error",
     429: "rate_limit_error",
 }
+
+
+class StartupError(Exception):
+    """A configuration the service cannot start with; its message is one line for the
+    operator, saying what to change."""
 
 
 class ApiError(Exception):
@@ -47,6 +56,19 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+def error_body(path: str, status_code: int, message: str, detail: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": status_code, "message": message}
+    if detail is not None:
+        body["detail"] = jsonable_encoder(detail)
+    if path.startswith("/v1/"):
+        body["error"] = {
+            "message": message,
+            "type": OPENAI_ERROR_TYPES.get(status_code, "api_error"),
+            "code": status_code,
+        }
+    return body
+
+
 def error_response(
     request: Request,
     status_code: int,
@@ -55,15 +77,7 @@ def error_response(
     detail: Any = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"code": status_code, "message": message}
-    if detail is not None:
-        body["detail"] = jsonable_encoder(detail)
-    if request.url.path.startswith("/v1/"):
-        body["error"] = {
-            "message": message,
-            "type": OPENAI_ERROR_TYPES.get(status_code, "api_error"),
-            "code": status_code,
-        }
+    body = error_body(request.url.path, status_code, message, detail)
     return JSONResponse(body, status_code=status_code, headers=dict(headers or {}))
 
 
@@ -98,13 +112,29 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
     return error_response(request, 422, message, detail=detail)
 
 
-async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, "Internal server error")
+async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database did not answer (down, restarting, locked, out of connections): a 503 the
+    client can retry, not a 500. The cause goes to the log, not to the client."""
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(
+        request,
+        503,
+        "The database is unavailable; retry shortly",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | SQLAlchemyTimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Unexpected errors are answered by `RequestContextMiddleware`, which keeps the
+    connection usable (Starlette's own last-resort handler closes it)."""
     app.add_exception_handler(ApiError, _handle_api_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
-    app.add_exception_handler(Exception, _handle_unexpected)
+    for unavailable in (OperationalError, InterfaceError, SQLAlchemyTimeoutError):
+        app.add_exception_handler(unavailable, _handle_database_unavailable)

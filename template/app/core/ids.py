@@ -1,8 +1,7 @@
-"""Identifiers: conversation, user and document ids, request ids."""
+"""Identifiers: conversation, user and document ids; request and completion ids."""
 
+import secrets
 import time
-
-from app.core.randomness import random_hex
 
 
 def new_id() -> str:
@@ -12,4 +11,9 @@ def new_id() -> str:
     random page, so inserts stay cheap and indexes compact; 80 random bits keep ids
     unguessable. The creation time is readable from the id (as `created_at` is in the API).
     """
-    return f"{time.time_ns() // 1_000_000:012x}{random_hex(10)}"
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+
+
+def random_hex(size: int) -> str:
+    """`size` random bytes as 2 * `size` hex digits, for ids nothing is ordered by."""
+    return secrets.token_hex(size)

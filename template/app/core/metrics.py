@@ -4,12 +4,16 @@ Served at `/metrics`. With several worker processes each keeps its own counters;
 one by one or run a single worker per container.
 """
 
+import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+
+from app.core.client import Network, is_trusted
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
@@ -59,6 +63,29 @@ class Metrics:
             "cache_requests",
             "Cache lookups by cache and result (hit or miss)",
             ["cache", "result"],
+            registry=self.registry,
+        )
+        self.cache_errors = Counter(
+            "cache_errors",
+            "Cache operations that failed (Redis down or slow) and were treated as misses",
+            ["cache"],
+            registry=self.registry,
+        )
+        self.rate_limit_rejections = Counter(
+            "rate_limit_rejections",
+            "Requests refused by a rate limit or daily budget",
+            ["limit"],
+            registry=self.registry,
+        )
+        self.prompt_guard_detections = Counter(
+            "prompt_guard_detections",
+            "Prompt-injection attempts the guard saw, by attack family and what it did",
+            ["attack", "action"],
+            registry=self.registry,
+        )
+        self.limits_unavailable = Counter(
+            "limits_unavailable",
+            "Rate limit checks skipped because their storage did not answer",
             registry=self.registry,
         )
         self.db_writes = Counter(
@@ -120,6 +147,35 @@ class ModelMetrics:
     requests: dict[str, Counter]
 
 
-async def metrics_endpoint(request: Request) -> Response:
-    metrics: Metrics = request.app.state.metrics
-    return metrics.render()
+@dataclass(frozen=True, slots=True)
+class MetricsAccess:
+    """Who may read /metrics: everyone (development), or a bearer of `token`, or a client in
+    `networks` (a scraper beside the service). Counts and latencies describe the service's
+    traffic and its users' spending: not for the whole internet."""
+
+    open: bool
+    token: str = ""
+    networks: tuple[Network, ...] = ()
+
+    def allows(self, request: Request) -> bool:
+        if self.open:
+            return True
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if self.token and scheme.lower() == "bearer":
+            return hmac.compare_digest(value.strip().encode(), self.token.encode())
+        peer = request.client.host if request.client else ""
+        return bool(self.networks) and is_trusted(peer, list(self.networks))
+
+
+def metrics_endpoint(
+    metrics: Metrics, access: MetricsAccess
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        if not access.allows(request):
+            return JSONResponse(
+                {"code": 403, "message": "Metrics need METRICS_TOKEN or an allowed network"},
+                status_code=403,
+            )
+        return metrics.render()
+
+    return endpoint

@@ -8,6 +8,7 @@ per-request cost stays in microseconds.
 import functools
 import gzip
 import json
+import logging
 import re
 import time
 from collections.abc import Mapping
@@ -15,11 +16,14 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.client import Network, is_https
+from app.core.errors import error_body
+from app.core.ids import random_hex
 from app.core.logging import request_id_var
 from app.core.metrics import Metrics
-from app.core.randomness import random_hex
 
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 
@@ -33,11 +37,18 @@ CONTENT_SECURITY_POLICY = (
     b"content-security-policy",
     b"default-src 'self'; frame-ancestors 'none'",
 )
+# Answers to a request that carried credentials are never kept by a browser or proxy cache.
+NO_STORE = (b"cache-control", b"no-store")
+CREDENTIAL_HEADERS = (b"authorization", b"x-api-key", b"cookie")
+# Over HTTPS, browsers are told to stay on HTTPS (two years, subdomains too).
+STRICT_TRANSPORT = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 # FastAPI's interactive docs load Swagger UI / ReDoc from a CDN, which that policy would block.
 CSP_EXEMPT_PREFIXES = ("/docs", "/redoc")
 _HEADERS_WITH_CSP = [*SECURITY_HEADERS, CONTENT_SECURITY_POLICY]
 
 THREAD_MINIMUM_SIZE = 128 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class RequestContextMiddleware:
@@ -45,16 +56,21 @@ class RequestContextMiddleware:
 
     - an id (the caller's `X-Request-ID` when sane, else a new one) on its log lines and
       its reply;
-    - the security headers on its reply (no CSP for the interactive docs);
+    - the security headers on its reply (no CSP for the interactive docs; HSTS over HTTPS;
+      `Cache-Control: no-store` when the request carried credentials, unless the route set
+      its own);
     - a count and latency in /metrics, by route template (bounded labels) and status.
 
     One middleware rather than three: every ASGI layer costs each request a coroutine and a
     send wrapper, a few microseconds that add up on the chat hot path.
     """
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, *, metrics: Metrics, trusted_proxies: list[Network] | None = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.trusted_proxies = trusted_proxies or []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -73,7 +89,13 @@ class RequestContextMiddleware:
         stamp = [(b"x-request-id", request_id.encode())]
         docs = scope["path"].startswith(CSP_EXEMPT_PREFIXES)
         stamp += SECURITY_HEADERS if docs else _HEADERS_WITH_CSP
-        status = 500
+        if any(name in CREDENTIAL_HEADERS for name, _ in scope["headers"]):
+            stamp.append(NO_STORE)
+        if scope["scheme"] == "https" or (
+            self.trusted_proxies and is_https(HTTPConnection(scope), self.trusted_proxies)
+        ):
+            stamp.append(STRICT_TRANSPORT)
+        status = 0
 
         async def send_stamped(message: Message) -> None:
             nonlocal status
@@ -86,13 +108,22 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_stamped)
+        except Exception:
+            if status:  # the answer has begun: nothing is left to say but to end the connection
+                raise
+            # Answered here, not re-raised: the server then keeps the connection open.
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            status = 500
+            await _send_json(
+                send_stamped, 500, error_body(scope["path"], 500, "Internal server error")
+            )
         finally:
             request_id_var.reset(token)
             route = scope.get("route")
             self.metrics.observe_http(
                 scope["method"],
                 getattr(route, "path", None) or "<unmatched>",
-                status,
+                status or 500,
                 time.perf_counter() - started,
             )
 
@@ -162,19 +193,21 @@ def _too_large_message(limit: int) -> str:
 
 
 async def _send_too_large(send: Send, message: str) -> None:
-    body = json.dumps({"code": 413, "message": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await _send_json(send, 413, {"code": 413, "message": message}, close=True)
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, object], *, close: bool = False
+) -> None:
+    encoded = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(encoded)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": encoded})
 
 
 class JSONGZipMiddleware:

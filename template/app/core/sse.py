@@ -4,6 +4,10 @@ One event is `data: <payload>` and a blank line; a keep-alive is a comment line 
 that clients ignore but that keeps proxies from closing a connection while the model thinks.
 The response streams events as they come and stops (closing the event source, so the model
 stream upstream is closed too) as soon as the client disconnects.
+
+A small class of its own on Starlette's public `Response`, rather than a general SSE library:
+each event is one ASGI `send` (no timeout scope wrapped around every token), and a graceful
+shutdown lets the streams in flight finish instead of cutting them.
 """
 
 import json

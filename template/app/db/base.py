@@ -1,10 +1,11 @@
 """The declarative base every table derives from, with naming conventions Alembic relies on."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import DateTime, MetaData, Table
+from sqlalchemy import DateTime, Dialect, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from app.core.clock import utcnow
 
@@ -17,9 +18,27 @@ NAMING_CONVENTION = {
 }
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on every database. PostgreSQL keeps the offset; SQLite
+    keeps none and hands values back naive: they were stored as UTC, and come back marked so."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
 def table_of(model: type[Base]) -> Table:

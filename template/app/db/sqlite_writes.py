@@ -1,8 +1,11 @@
 """SQLite writes for the batch writer: on the event loop, with the standard library driver.
 
-A batch is a few hundred microseconds of work (WAL, no fsync per commit), while an async
-driver pays an event-loop round trip per statement and a worker thread waits up to 5 ms for
+A batch is a short burst of work for SQLite (WAL, no fsync per commit), shorter than the
+event-loop round trip an async driver pays per statement or the wait of a worker thread for
 the GIL under load. Checkpoints, the one slow step, run in a worker thread instead.
+
+This module is the service's one speed seam on the write path: INSERTs compiled once and run
+with the driver's own `executemany` (see `SqliteInserts`).
 """
 
 from collections.abc import Callable, Sequence
@@ -14,7 +17,6 @@ import anyio.to_thread
 from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.types import TypeEngine
 
 from app.db.engine import tune_sqlite
 from app.db.operations import Execute, Operation, Row
@@ -23,7 +25,6 @@ from app.db.operations import Execute, Operation, Row
 @dataclass(frozen=True, slots=True)
 class _Conversion:
     position: int
-    kind: str  # the column type with its options: equal kinds convert values alike
     convert: Callable[[Any], Any]
 
 
@@ -33,15 +34,9 @@ class _CompiledInsert:
     values_of: Callable[[Row], tuple[Any, ...]]
     conversions: tuple[_Conversion, ...]
 
-    def parameters(
-        self, rows: list[Row], converted: dict[tuple[str, int], Any]
-    ) -> list[tuple[Any, ...]] | list[list[Any]]:
-        """Each row's values in the statement's order, converted where the column type says so.
-
-        Few columns need converting (timestamps), and a batch's rows share few distinct
-        values there (one timestamp per chat turn, across its tables), so `converted`, kept
-        for the whole batch, converts each value object once per column type.
-        """
+    def parameters(self, rows: list[Row]) -> list[tuple[Any, ...]] | list[list[Any]]:
+        """Each row's values in the statement's order, converted where the column type says
+        so (timestamps), by the column type's own SQLAlchemy bind processor."""
         values_of = self.values_of
         if not self.conversions:
             return [values_of(row) for row in rows]
@@ -49,12 +44,7 @@ class _CompiledInsert:
         for row in rows:
             values = list(values_of(row))
             for conversion in self.conversions:
-                value = values[conversion.position]
-                # By identity: the batch's rows keep every value alive until it is written.
-                key = (conversion.kind, id(value))
-                if key not in converted:
-                    converted[key] = conversion.convert(value)
-                values[conversion.position] = converted[key]
+                values[conversion.position] = conversion.convert(values[conversion.position])
             parameters.append(values)
         return parameters
 
@@ -81,7 +71,7 @@ class SqliteInserts:
                 column_type = table.c[column].type.dialect_impl(self._dialect)
                 convert = column_type.bind_processor(self._dialect)
                 if convert is not None:
-                    conversions.append(_Conversion(position, _kind(column_type), convert))
+                    conversions.append(_Conversion(position, convert))
             found = self._compiled[(table.name, keys)] = _CompiledInsert(
                 str(compiled), _values_getter(columns), tuple(conversions)
             )
@@ -89,7 +79,6 @@ class SqliteInserts:
 
     def run(self, connection: Connection, operations: Sequence[Operation]) -> None:
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        converted: dict[tuple[str, int], Any] = {}
         try:
             for operation in operations:
                 if isinstance(operation, Execute):
@@ -97,21 +86,20 @@ class SqliteInserts:
                     continue
                 rows = operation.rows
                 compiled = self._compile(operation.table, tuple(rows[0]))
-                parameters = compiled.parameters(rows, converted)
+                parameters = compiled.parameters(rows)
                 try:
                     cursor.executemany(compiled.sql, parameters)
                 except self._dialect.loaded_dbapi.Error as exc:
                     # The same exception types as every other SQLAlchemy call.
                     raise DBAPIError.instance(
-                        compiled.sql, parameters, exc, self._dialect.loaded_dbapi.Error
+                        compiled.sql,
+                        parameters,
+                        exc,
+                        self._dialect.loaded_dbapi.Error,
+                        hide_parameters=True,
                     ) from exc
         finally:
             cursor.close()
-
-
-def _kind(column_type: TypeEngine[Any]) -> str:
-    """Equal for types that convert values alike: same class, same options (storage formats)."""
-    return f"{type(column_type).__qualname__}{sorted(vars(column_type).items())!r}"
 
 
 def _values_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
@@ -124,7 +112,9 @@ def _values_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]
 class SqliteWrites:
     def __init__(self, url: URL) -> None:
         self._engine = create_engine(
-            url.set(drivername="sqlite"), connect_args={"check_same_thread": False}
+            url.set(drivername="sqlite"),
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
         )
         event.listen(self._engine, "connect", tune_sqlite)
         event.listen(self._engine, "connect", _no_automatic_checkpoints)

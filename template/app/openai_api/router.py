@@ -3,13 +3,13 @@ AI SDK) at this service with `base_url=http://host/v1` and it works unchanged.""
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from app.auth.dependencies import CurrentOwner
 from app.chat.dependencies import chat_service
-from app.chat.schemas import CitationPublic
+from app.chat.schemas import CitationPublic, guard_headers
 from app.chat.turn import OPENAI
-from app.core.randomness import random_hex
+from app.core.ids import random_hex
 from app.core.sse import EventStreamResponse
 from app.openai_api.schemas import (
     AssistantMessage,
@@ -38,7 +38,7 @@ async def list_models(_owner: CurrentOwner, request: Request) -> ModelList:
 
 @router.post("/chat/completions", response_model=ChatCompletion)
 async def create_chat_completion(
-    body: ChatCompletionRequest, owner: CurrentOwner, request: Request
+    body: ChatCompletionRequest, owner: CurrentOwner, request: Request, response: Response
 ) -> ChatCompletion | EventStreamResponse:
     service = chat_service(request)
     prepared = await service.prepare(owner, body.to_chat_request(), endpoint=OPENAI)
@@ -49,8 +49,10 @@ async def create_chat_completion(
         return EventStreamResponse(
             completion_chunks(stream, completion_id=completion_id, include_usage=include_usage),
             ping_seconds=service.settings.sse_ping_seconds,
+            headers=guard_headers(prepared),
         )
     result = await service.complete(prepared)
+    response.headers.update(guard_headers(prepared))
     return ChatCompletion(
         id=completion_id,
         created=int(time.time()),

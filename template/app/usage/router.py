@@ -1,16 +1,18 @@
-"""`GET /api/usage`: tokens and estimated cost per user and model (admins see everyone)."""
+"""`GET /api/usage`: tokens and estimated cost per owner and model (admins see everyone),
+and what is left of the caller's own rate limit and daily budgets."""
 
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from app.auth.dependencies import CurrentOwner
 from app.core.clock import utcnow
 from app.core.envelope import Envelope, ok
 from app.dependencies import SessionDep
+from app.limits.dependencies import limits_of
 from app.usage import store
-from app.usage.schemas import UsageRow, UsageSummary
+from app.usage.schemas import LimitsPublic, UsageRow, UsageSummary
 
 router = APIRouter(prefix="/api/usage", tags=["usage"])
 
@@ -19,6 +21,7 @@ router = APIRouter(prefix="/api/usage", tags=["usage"])
 async def get_usage(
     owner: CurrentOwner,
     session: SessionDep,
+    request: Request,
     days: Annotated[int, Query(ge=1, le=366, description="Look back this many days")] = 30,
 ) -> Envelope[UsageSummary]:
     since = utcnow() - timedelta(days=days)
@@ -39,9 +42,11 @@ async def get_usage(
     ]
     return ok(
         UsageSummary(
+            owner_id=owner.id,
             since=since,
             items=items,
             total_tokens=sum(item.total_tokens for item in items),
             cost_usd=round(sum(item.cost_usd for item in items), 6),
+            limits=LimitsPublic.of(await limits_of(request).status(owner)),
         )
     )

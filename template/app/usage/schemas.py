@@ -1,8 +1,11 @@
-"""Usage summaries, per owner and model."""
+"""Usage summaries per owner and model, and what is left of the caller's limits."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from app.limits.quota import Quota
+from app.limits.service import LimitsStatus
 
 
 class UsageRow(BaseModel):
@@ -15,8 +18,53 @@ class UsageRow(BaseModel):
     cost_usd: float
 
 
+class QuotaPublic(BaseModel):
+    limit: float
+    remaining: float
+    reset_at: datetime
+
+    @classmethod
+    def of(cls, quota: Quota | None) -> "QuotaPublic | None":
+        if quota is None:
+            return None
+        reset_at = datetime.fromtimestamp(quota.reset_at, UTC)
+        return cls(limit=quota.limit, remaining=max(0.0, quota.remaining), reset_at=reset_at)
+
+
+class LimitsPublic(BaseModel):
+    """The caller's own limits; `null` where a limit is switched off."""
+
+    requests_per_minute: QuotaPublic | None
+    tokens_per_day: QuotaPublic | None
+    cost_per_day: QuotaPublic | None
+
+    @classmethod
+    def of(cls, status: LimitsStatus) -> "LimitsPublic":
+        return cls(
+            requests_per_minute=QuotaPublic.of(status.requests_per_minute),
+            tokens_per_day=QuotaPublic.of(status.tokens_per_day),
+            cost_per_day=QuotaPublic.of(status.cost_per_day),
+        )
+
+
 class UsageSummary(BaseModel):
+    owner_id: str = Field(description="The caller, as usage rows and budgets name it")
     since: datetime
     items: list[UsageRow]
     total_tokens: int
     cost_usd: float
+    limits: LimitsPublic
+
+
+class BudgetUpdate(BaseModel):
+    """`null` restores the service's default; 0 means no limit."""
+
+    tokens_per_day: int | None = Field(default=None, ge=0, le=10**12)
+    cost_per_day: float | None = Field(default=None, ge=0, le=10**9)
+
+
+class BudgetPublic(BaseModel):
+    owner_id: str
+    tokens_per_day: int
+    cost_per_day: float
+    limits: LimitsPublic

@@ -1,4 +1,4 @@
-"""`/api/admin/keys`: admins issue (shown once), list and revoke API keys."""
+"""`/api/admin/keys`: admins issue keys (shown once), rotate them, list and revoke them."""
 
 from fastapi import APIRouter, Response, status
 
@@ -16,14 +16,30 @@ router = APIRouter(prefix="/api/admin/keys", tags=["admin"])
 async def create_key(
     body: ApiKeyCreate, _admin: AdminOwner, session: SessionDep
 ) -> Envelope[ApiKeyCreated]:
-    row, key = await service.issue_key(session, name=body.name, role=body.role)
-    return ok(ApiKeyCreated(id=row.id, key=key))
+    """A key for a new client, or with `client_id` a second key for a client (rotation):
+    the old key keeps working until it is revoked."""
+    issued = await service.issue_key(
+        session, name=body.name, role=body.role, client_id=body.client_id
+    )
+    created = ApiKeyCreated(id=issued.id, client_id=issued.client_id, key=issued.key)
+    return ok(created, code=status.HTTP_201_CREATED)
 
 
 @router.get("")
 async def list_keys(_admin: AdminOwner, session: SessionDep) -> Envelope[ApiKeysPublic]:
-    rows = await service.list_keys(session)
-    items = [ApiKeyPublic.model_validate(row, from_attributes=True) for row in rows]
+    items = [
+        ApiKeyPublic(
+            id=listing.key.id,
+            client_id=listing.client.id,
+            client_name=listing.client.name,
+            prefix=listing.key.prefix,
+            role="admin" if listing.client.role == "admin" else "user",
+            created_at=listing.key.created_at,
+            revoked_at=listing.key.revoked_at,
+            last_used_at=listing.key.last_used_at,
+        )
+        for listing in await service.list_keys(session)
+    ]
     return ok(ApiKeysPublic(items=items, count=len(items)))
 
 

@@ -1,4 +1,4 @@
-"""API key bodies: the key itself is shown once, at creation."""
+"""API client and key bodies: a key itself is shown once, when it is issued."""
 
 from datetime import datetime
 from typing import Literal
@@ -7,21 +7,28 @@ from pydantic import BaseModel, Field
 
 
 class ApiKeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    """A key for a new client named `name`, or, with `client_id`, one more key for an existing
+    client (to rotate: issue the new key, switch to it, then revoke the old one)."""
+
+    name: str = Field(default="", max_length=100)
     role: Literal["user", "admin"] = "user"
+    client_id: str | None = Field(default=None, max_length=64)
 
 
 class ApiKeyPublic(BaseModel):
     id: str
-    name: str
+    client_id: str
+    client_name: str
     prefix: str
     role: Literal["user", "admin"]
     created_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None
 
 
 class ApiKeyCreated(BaseModel):
     id: str
+    client_id: str
     key: str
 
 

@@ -1,6 +1,7 @@
 """API keys: `X-API-Key: <key>`, or `Authorization: Bearer <key>` (what OpenAI SDKs send).
 
-WebSockets may pass `?api_key=` instead, since browsers cannot set their headers.
+A WebSocket client that cannot set headers (a browser) sends the key in its first message
+instead; never in the URL, which proxies and access logs keep.
 """
 
 from typing import Annotated
@@ -10,11 +11,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from starlette.requests import HTTPConnection
 
 from app.auth.owner import Owner
-from app.auth.service import owner_from_api_key
+from app.auth.service import KeyChecker
 from app.dependencies import sessionmaker_of, settings_of
+from app.limits.dependencies import limits_of
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 bearer_scheme = HTTPBearer(auto_error=False)
+_keys = KeyChecker()
 
 
 async def get_current_owner(
@@ -22,20 +25,24 @@ async def get_current_owner(
     api_key: Annotated[str | None, Depends(api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Owner:
-    return await _owner(connection, api_key or (bearer.credentials if bearer else None))
+    owner = await _owner(connection, api_key or (bearer.credentials if bearer else None))
+    await limits_of(connection).admit(owner)
+    return owner
 
 
-async def websocket_owner(connection: HTTPConnection) -> Owner:
-    key = (
-        connection.headers.get("x-api-key")
-        or bearer_token(connection)
-        or connection.query_params.get("api_key")
-    )
-    return await _owner(connection, key)
+CREDENTIAL_REQUIRED = True
+
+
+def websocket_credential(connection: HTTPConnection) -> str | None:
+    return connection.headers.get("x-api-key") or bearer_token(connection)
+
+
+async def websocket_owner(connection: HTTPConnection, credential: str | None) -> Owner:
+    return await _owner(connection, credential)
 
 
 async def _owner(connection: HTTPConnection, key: str | None) -> Owner:
-    return await owner_from_api_key(
+    return await _keys.owner(
         key,
         admin_key=settings_of(connection).admin_api_key.get_secret_value(),
         sessionmaker=sessionmaker_of(connection),

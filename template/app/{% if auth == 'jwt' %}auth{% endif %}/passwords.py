@@ -1,11 +1,80 @@
-"""Password hashing with Argon2 (pwdlib), off the event loop: a hash takes tens of ms of CPU."""
+"""Passwords: a policy everyone's must meet, and Argon2 hashing (pwdlib) off the event loop.
 
+A hash takes tens of milliseconds of CPU and tens of megabytes of memory, so only a few run at
+once: a flood of sign-ins queues here (briefly, then 503) instead of exhausting memory or
+starving the rest of the service.
+"""
+
+import os
+from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
+import anyio
 import anyio.to_thread
 from pwdlib import PasswordHash
 
+from app.core.errors import ApiError
+
+T = TypeVar("T")
+
+MIN_LENGTH = 10
+MAX_LENGTH = 128
+QUEUE_TIMEOUT_SECONDS = 10.0
+# The most used passwords that pass the length rule (a full list would be a data file).
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "passw0rd",
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "qwertyuiop",
+        "qwerty1234",
+        "qwerty12345",
+        "1q2w3e4r5t",
+        "1qaz2wsx3edc",
+        "iloveyou123",
+        "letmein123",
+        "welcome123",
+        "administrator",
+        "admin12345",
+        "changeme123",
+        "abcdefghij",
+        "abc1234567",
+        "football123",
+        "baseball123",
+        "sunshine123",
+        "princess123",
+        "dragon1234",
+        "monkey1234",
+        "superman123",
+        "trustno1234",
+        "aaaaaaaaaa",
+        "1111111111",
+        "0000000000",
+    }
+)
+
 _hasher = PasswordHash.recommended()
+_hashing = anyio.CapacityLimiter(max(1, min(4, os.cpu_count() or 1)))
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """What is wrong with `password`, in words for its owner; None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"at most {MAX_LENGTH} characters"
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        return "too common or too simple; choose a passphrase of your own"
+    local_part = email.split("@", 1)[0].lower()
+    if len(local_part) >= 4 and local_part in password.lower():
+        return "must not contain your email address"
+    return None
 
 
 @cache
@@ -15,10 +84,23 @@ def _dummy_hash() -> str:
 
 
 async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(_hasher.hash, password)
+    return await _bounded(_hasher.hash, password)
 
 
 async def verify_password(password: str, hashed: str | None) -> bool:
     target = hashed if hashed is not None else _dummy_hash()
-    matches = await anyio.to_thread.run_sync(_hasher.verify, password, target)
+    matches = await _bounded(_hasher.verify, password, target)
     return matches and hashed is not None
+
+
+async def _bounded(function: Callable[..., T], *args: str) -> T:
+    with anyio.move_on_after(QUEUE_TIMEOUT_SECONDS) as waiting:
+        await _hashing.acquire()
+    if waiting.cancelled_caught:
+        raise ApiError(
+            503, "Too many sign-ins at once; retry shortly", headers={"Retry-After": "2"}
+        )
+    try:
+        return await anyio.to_thread.run_sync(function, *args)
+    finally:
+        _hashing.release()

@@ -1,33 +1,47 @@
-"""Users: registration, login, the caller behind a token, and the first admin."""
+"""Users: registration, sign-in, the caller behind an access token, password changes, and the
+first administrator."""
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.auth.models import User
+from app.auth import sessions
+from app.auth.models import User, UserSession
 from app.auth.owner import Owner
-from app.auth.passwords import hash_password, verify_password
-from app.auth.tokens import subject_of
-from app.core.errors import ApiError
+from app.auth.passwords import hash_password, password_problem, verify_password
+from app.auth.sessions import UNAUTHORIZED_HEADERS
+from app.auth.tokens import read_access_token
+from app.core.clock import utcnow
+from app.core.errors import ApiError, StartupError
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-UNAUTHORIZED_HEADERS = {"WWW-Authenticate": "Bearer"}
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def check_password(password: str, *, email: str, field: str = "password") -> None:
+    problem = password_problem(password, email=email)
+    if problem is not None:
+        raise ApiError(
+            422,
+            f"{field}: {problem}",
+            detail=[{"loc": ["body", field], "msg": problem, "type": "value_error"}],
+        )
+
+
 async def register_user(
     session: AsyncSession, *, email: str, password: str, role: str = "user"
 ) -> User:
-    user = User(
-        email=normalize_email(email), hashed_password=await hash_password(password), role=role
-    )
+    email = normalize_email(email)
+    check_password(password, email=email)
+    user = User(email=email, hashed_password=await hash_password(password), role=role)
     session.add(user)
     try:
         await session.commit()
@@ -43,40 +57,77 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> U
     return user if valid and user is not None and user.is_active else None
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    owner: Owner
+    session_id: str
+
+
 async def owner_from_token(
-    token: str | None, *, secret: str, sessionmaker: async_sessionmaker[AsyncSession]
-) -> Owner:
+    token: str | None,
+    *,
+    secret: str,
+    max_lifetime: timedelta,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> SignedIn:
+    """The active user behind a valid access token of a session that has not ended."""
     if not token:
         raise ApiError(401, "Not authenticated", headers=UNAUTHORIZED_HEADERS)
-    user_id = subject_of(token, secret=secret)
-    if user_id is None:
+    claims = read_access_token(token, secret=secret, max_lifetime=max_lifetime)
+    if claims is None:
         raise ApiError(401, "Invalid or expired token", headers=UNAUTHORIZED_HEADERS)
     async with sessionmaker() as session:
-        user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+        found = (
+            await session.execute(
+                select(User.id, User.role, User.is_active, UserSession)
+                .join(UserSession, UserSession.user_id == User.id)
+                .where(User.id == claims.user_id, UserSession.id == claims.session_id)
+            )
+        ).one_or_none()
+    if found is None or not found.is_active or not sessions.is_live(found.UserSession, utcnow()):
         raise ApiError(401, "Invalid or expired token", headers=UNAUTHORIZED_HEADERS)
-    return Owner(id=user.id, is_admin=user.role == "admin")
+    return SignedIn(Owner(id=found.id, is_admin=found.role == "admin"), claims.session_id)
+
+
+async def change_password(
+    session: AsyncSession, *, user_id: str, current: str, new: str, session_id: str
+) -> None:
+    """Every other session of the user ends: whoever knew the old password is signed out."""
+    user = await session.get(User, user_id)
+    if user is None or not await verify_password(current, user.hashed_password):
+        raise ApiError(403, "The current password is not correct")
+    check_password(new, email=user.email, field="new_password")
+    user.hashed_password = await hash_password(new)
+    await session.commit()
+    await sessions.revoke_all(session, user_id, keep=session_id)
 
 
 async def ensure_admin(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    """Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when there is none yet."""
+    """Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when there is none yet.
+
+    An account someone already registered with that address is never promoted: it was not
+    necessarily registered by whoever set ADMIN_EMAIL.
+    """
     if not settings.admin_email or settings.admin_password is None:
         return
+    email = normalize_email(settings.admin_email)
+    password = settings.admin_password.get_secret_value()
+    problem = password_problem(password, email=email)
+    if problem is not None:
+        raise StartupError(f"ADMIN_PASSWORD is not acceptable: {problem}")
     async with sessionmaker() as session:
         admins = await session.scalar(
             select(func.count()).select_from(User).where(User.role == "admin")
         )
         if admins:
             return
-        existing = await session.scalar(
-            select(User).where(User.email == normalize_email(settings.admin_email))
-        )
+        existing = await session.scalar(select(User).where(User.email == email))
         if existing is not None:
-            existing.role = "admin"
-            await session.commit()
-        else:
-            password = settings.admin_password.get_secret_value()
-            await register_user(
-                session, email=settings.admin_email, password=password, role="admin"
+            logger.error(
+                "ADMIN_EMAIL belongs to an account registered before it was configured; it is "
+                "not promoted. Choose another ADMIN_EMAIL, or promote that account yourself "
+                "if it is yours (PATCH /api/admin/users/{id} as another admin, or in the database)"
             )
-    logger.info("created the first admin: %s", settings.admin_email)
+            return
+        await register_user(session, email=email, password=password, role="admin")
+    logger.info("created the first admin from ADMIN_EMAIL")

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from app.core.cache import Cache
+from app.core.metrics import Metrics
 from app.settings import Settings
 
 
@@ -50,7 +51,7 @@ class MemoryCache:
 
 
 @asynccontextmanager
-async def open_cache(settings: Settings) -> AsyncIterator[Cache | None]:
+async def open_cache(settings: Settings, _metrics: Metrics) -> AsyncIterator[Cache | None]:
     yield MemoryCache(
         max_entries=settings.cache_max_entries,
         default_ttl_seconds=settings.cache_ttl_seconds,

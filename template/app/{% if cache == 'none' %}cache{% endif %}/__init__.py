@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from app.core.cache import Cache
+from app.core.metrics import Metrics
 from app.settings import Settings
 
 
 @asynccontextmanager
-async def open_cache(_settings: Settings) -> AsyncIterator[Cache | None]:
+async def open_cache(_settings: Settings, _metrics: Metrics) -> AsyncIterator[Cache | None]:
     yield None
