@@ -21,7 +21,7 @@ from app.core.metrics import Metrics
 from app.db.engine import create_engine
 from app.db.operations import Insert, Operation
 from app.db.sqlite_writes import SqliteInserts
-from app.db.writer import BatchWriter, WriterClosed
+from app.db.writer import BatchWriter, Stored, WriterClosed
 from app.llm.base import Message
 from app.settings import Settings
 from app.usage.models import UsageRecord
@@ -123,7 +123,8 @@ async def test_fallback_keeps_what_must_not_be_lost(
         model="m",
         messages=[Message("user", "hi"), Message("assistant", "hello")],
     )
-    await writer.write(record, *turn, fallback=[record])
+    stored = await writer.write(record, *turn, fallback=[record])
+    assert stored is Stored.FALLBACK  # the caller learns that only the fallback was stored
     assert await count(engine, UsageRecord) == 1
     assert await count(engine, StoredMessage) == 0
 

@@ -12,8 +12,8 @@ from json.encoder import encode_basestring
 
 from app.chat.schemas import CitationPublic
 from app.chat.turn import PreparedChat
+from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
-from app.llm.base import LLMError
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +45,8 @@ async def chat_events(
         async with aclosing(deltas):
             async for delta in deltas:
                 yield content_event(delta)
-    except LLMError as exc:
-        logger.warning("model stream failed: %s", exc.message)
+    except ApiError as exc:  # the model failed, or the answer could not be stored
+        logger.warning("chat stream ended with an error: %s", exc.message)
         yield error_event(exc.message)
         return
     except Exception:

@@ -138,10 +138,18 @@ class ChatService:
             raise
         metrics = self.recorder.metrics_for(prepared)
         metrics.time_to_first_token.observe(time.perf_counter() - started)
-        cost = await self.recorder.record(
-            prepared, completion.content, completion.usage, outcome="ok"
+        spent = estimate_cost(
+            self.settings.llm_prices,
+            prepared.model,
+            completion.usage.prompt_tokens,
+            completion.usage.completion_tokens,
         )
-        await self.limits.settle(spend, tokens=completion.usage.total_tokens, cost=cost)
+        try:
+            cost = await self.recorder.record(
+                prepared, completion.content, completion.usage, outcome="ok"
+            )
+        finally:  # spent, whether or not the turn could be stored
+            await self.limits.settle(spend, tokens=completion.usage.total_tokens, cost=spent)
         if self.answers is not None and prepared.cache_key is not None:
             await self.answers.put(prepared.cache_key, completion)
         return ChatResult(completion.content, completion.usage, cost, completion.finish_reason)

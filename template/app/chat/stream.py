@@ -11,8 +11,9 @@ from collections.abc import AsyncGenerator
 
 import anyio
 
-from app.chat.recording import TurnRecorder
+from app.chat.recording import TurnNotStored, TurnRecorder
 from app.chat.turn import PreparedChat
+from app.core.prices import estimate_cost
 from app.limits.service import Limits, Spend
 from app.llm.base import CompletionRequest, LLMError, ModelStream, Usage
 from app.llm.tokens import estimate_messages_tokens, estimate_tokens
@@ -42,6 +43,7 @@ class ChatStream:
         self.usage = Usage()
         self.cost_usd = 0.0
         self.finish_reason = "stop"
+        self._not_stored: TurnNotStored | None = None
 
     async def deltas(self) -> AsyncGenerator[str, None]:
         parts: list[str] = []
@@ -63,6 +65,8 @@ class ChatStream:
             # client went away (the surrounding task is being cancelled).
             with anyio.move_on_after(CLEANUP_TIMEOUT_SECONDS, shield=True):
                 await self._finish(parts, outcome)
+        if self._not_stored is not None:
+            raise self._not_stored  # the stream ends with this error, not `[DONE]`
 
     async def _finish(self, parts: list[str], outcome: str) -> None:
         try:
@@ -71,10 +75,17 @@ class ChatStream:
             logger.warning("closing the model stream failed", exc_info=True)
         self.usage = usage_of(self.model_stream, self.prepared.completion, parts, outcome)
         self.finish_reason = self.model_stream.finish_reason or "stop"
+        self.cost_usd = estimate_cost(
+            self.recorder.prices,
+            self.prepared.model,
+            self.usage.prompt_tokens,
+            self.usage.completion_tokens,
+        )
         try:
-            self.cost_usd = await self.recorder.record(
-                self.prepared, "".join(parts), self.usage, outcome=outcome
-            )
+            await self.recorder.record(self.prepared, "".join(parts), self.usage, outcome=outcome)
+        except TurnNotStored as exc:
+            logger.warning("a streamed turn could not be stored: %s", exc.message)
+            self._not_stored = exc if outcome == "ok" else None
         except Exception:
             logger.exception("recording a streamed answer failed")
         await self.limits.settle(self.spend, tokens=self.usage.total_tokens, cost=self.cost_usd)

@@ -112,10 +112,14 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
     return error_response(request, 422, message, detail=detail)
 
 
-async def _handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
     """The database did not answer (down, restarting, locked, out of connections): a 503 the
     client can retry, not a 500. The cause goes to the log, not to the client."""
-    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    if not is_database_unavailable(exc):
+        return await _handle_unexpected(request, exc)
+    logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
     return error_response(
         request,
         503,
@@ -124,10 +128,28 @@ async def _handle_database_unavailable(request: Request, exc: Exception) -> JSON
     )
 
 
+# SQLSTATE classes of a server that is there but cannot serve now: connection exceptions,
+# insufficient resources, objects not in the required state (a database not accepting
+# connections), operator intervention (shutting down, starting up).
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "55", "57")
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
+    """A failure worth retrying later: the database is down, unreachable, restarting, locked
+    or out of connections; not a mistake in what was sent."""
     if isinstance(exc, OperationalError | InterfaceError | SQLAlchemyTimeoutError):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if isinstance(exc, ConnectionError | TimeoutError):  # a refused or timed-out connect
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    return exc.connection_invalidated or sqlstate.startswith(UNAVAILABLE_SQLSTATE_CLASSES)
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "Internal server error")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -136,5 +158,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _handle_api_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
-    for unavailable in (OperationalError, InterfaceError, SQLAlchemyTimeoutError):
-        app.add_exception_handler(unavailable, _handle_database_unavailable)
+    for failure in (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError):
+        app.add_exception_handler(failure, _handle_database_error)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event,
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from app.db.engine import tune_sqlite
+from app.db.engine import sqlite_tuning
 from app.db.operations import Execute, Operation, Row
 
 
@@ -110,13 +110,13 @@ def _values_getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]
 
 
 class SqliteWrites:
-    def __init__(self, url: URL) -> None:
+    def __init__(self, url: URL, *, timeout_seconds: float) -> None:
         self._engine = create_engine(
             url.set(drivername="sqlite"),
             connect_args={"check_same_thread": False},
             hide_parameters=True,
         )
-        event.listen(self._engine, "connect", tune_sqlite)
+        event.listen(self._engine, "connect", sqlite_tuning(timeout_seconds))
         event.listen(self._engine, "connect", _no_automatic_checkpoints)
         self._inserts = SqliteInserts(self._engine.dialect)
         self._batches_since_checkpoint = 0

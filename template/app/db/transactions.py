@@ -15,20 +15,24 @@ import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db.engine import tune_sqlite
+from app.db.engine import DEFAULT_TIMEOUT_SECONDS, sqlite_tuning
 
 T = TypeVar("T")
 
 
 class Transactions:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    ) -> None:
         self._engine = engine
         self._sync: Engine | None = None
         if engine.dialect.name == "sqlite":
             self._sync = create_engine(
-                engine.url.set(drivername="sqlite"), connect_args={"check_same_thread": False}
+                engine.url.set(drivername="sqlite"),
+                connect_args={"check_same_thread": False, "timeout": timeout_seconds},
+                hide_parameters=True,
             )
-            event.listen(self._sync, "connect", tune_sqlite)
+            event.listen(self._sync, "connect", sqlite_tuning(timeout_seconds))
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """`work(connection)` in one transaction, committed when it returns."""

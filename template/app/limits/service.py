@@ -16,6 +16,7 @@ from limits.aio.storage import Storage
 from limits.errors import StorageError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.errors import is_database_unavailable
 from app.core.metrics import Metrics
 from app.limits.budget import DailyBudget, Reservation
 from app.limits.models import OwnerBudget
@@ -159,13 +160,20 @@ class Limits:
         self._overrides.pop(owner_id, None)
 
     async def _override(self, owner_id: str) -> OwnerBudget | None:
-        """An administrator's budget for this owner; read at most every 30 s per process."""
+        """An administrator's budget for this owner; read at most every 30 s per process.
+        With the database unavailable, the last one read (or the defaults) apply."""
         cached = self._overrides.get(owner_id)
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             return cached[1]
-        async with self._sessionmaker() as session:
-            row = await session.get(OwnerBudget, owner_id)
+        try:
+            async with self._sessionmaker() as session:
+                row = await session.get(OwnerBudget, owner_id)
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            self._storage_failed()
+            return cached[1] if cached is not None else None
         self._overrides[owner_id] = (now + OVERRIDE_TTL_SECONDS, row)
         return row
 
@@ -177,9 +185,12 @@ class Limits:
             self._rejections.labels(limit).inc()
             raise
         except StorageError:
-            self._unavailable.inc()
-            now = time.monotonic()
-            if now - self._last_warning > 60:
-                self._last_warning = now
-                logger.warning("rate limit storage unavailable: requests are not limited")
+            self._storage_failed()
             return None
+
+    def _storage_failed(self) -> None:
+        self._unavailable.inc()
+        now = time.monotonic()
+        if now - self._last_warning > 60:
+            self._last_warning = now
+            logger.warning("rate limit storage unavailable: requests are not limited")

@@ -11,8 +11,8 @@ from contextlib import aclosing
 
 from app.chat.events import citations_payload
 from app.chat.stream import ChatStream
+from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
-from app.llm.base import LLMError
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def completion_chunks(
         async with aclosing(stream.deltas()) as deltas:
             async for delta in deltas:
                 yield _chunk(completion_id, created, model, {"content": delta})
-    except LLMError as exc:
+    except ApiError as exc:  # the model failed, or the answer could not be stored
         yield data_event({"error": {"message": exc.message, "type": "api_error"}})
         return
     except Exception:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.auth.models import ApiClient, ApiKey
 from app.auth.owner import Owner
 from app.core.clock import utcnow
-from app.core.errors import ApiError
+from app.core.errors import ApiError, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +114,20 @@ class KeyChecker:
         return Owner(id=client_id, is_admin=role == "admin")
 
     async def _note_use(self, session: AsyncSession, key_id: str) -> None:
+        """Best effort: a database too busy to note it does not refuse the request."""
         now = time.monotonic()
         if now - self._last_written.get(key_id, -LAST_USED_EVERY_SECONDS) < LAST_USED_EVERY_SECONDS:
             return
         self._last_written[key_id] = now
-        await session.execute(
-            update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow())
-        )
-        await session.commit()
+        try:
+            await session.execute(
+                update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow())
+            )
+            await session.commit()
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            await session.rollback()
 
 
 async def ensure_admin_key(

@@ -16,8 +16,10 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.clock import utcnow
+from app.core.errors import is_database_unavailable
 from app.core.metrics import Metrics
 from app.core.prices import estimate_cost
+from app.db.outbox import Outbox
 from app.db.transactions import Transactions
 from app.db.writer import BatchWriter
 from app.knowledge import store
@@ -95,6 +97,7 @@ class Analyst:
         sessionmaker: async_sessionmaker[AsyncSession],
         transactions: Transactions,
         writer: BatchWriter,
+        outbox: Outbox,
         metrics: Metrics,
         settings: Settings,
     ) -> None:
@@ -103,6 +106,7 @@ class Analyst:
         self.sessionmaker = sessionmaker
         self.transactions = transactions
         self.writer = writer
+        self.outbox = outbox
         self.metrics = metrics
         self.settings = settings
 
@@ -162,18 +166,22 @@ class Analyst:
         cost = estimate_cost(
             self.settings.llm_prices, request.model, usage.prompt_tokens, usage.completion_tokens
         )
-        await self.writer.write(
-            usage_insert(
-                owner_id=document.owner_id,
-                provider=self.llm.provider,
-                model=request.model,
-                endpoint=ENDPOINT,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cost_usd=cost,
-                created_at=utcnow(),
-            )
+        usage_row = usage_insert(
+            owner_id=document.owner_id,
+            provider=self.llm.provider,
+            model=request.model,
+            endpoint=ENDPOINT,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=cost,
+            created_at=utcnow(),
         )
+        try:
+            await self.writer.write(usage_row)
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            await self.outbox.keep([usage_row])  # written once the database is back
         metrics.requests["ok"].inc()
         metrics.prompt_tokens.inc(usage.prompt_tokens)
         metrics.completion_tokens.inc(usage.completion_tokens)
