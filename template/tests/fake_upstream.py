@@ -10,6 +10,7 @@ import json
 import re
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class FakeUpstream:
             routes=[
                 Route("/v1/chat/completions", self._openai, methods=["POST"]),
                 Route("/v1/messages", self._anthropic, methods=["POST"]),
+                Route("/v1/embeddings", self._embeddings, methods=["POST"]),
             ]
         )
         self.reset()
@@ -189,6 +191,28 @@ class FakeUpstream:
 
         return StreamingResponse(events(), media_type="text/event-stream", headers=reply.headers)
 
+    # --- OpenAI embeddings ----------------------------------------------------------------
+
+    async def _embeddings(self, request: Request) -> Response:
+        """Deterministic vectors: one dimension per distinct word (hashed), so texts sharing
+        words are close, as with a real model."""
+        reply, body = await self._record(request)
+        if reply.status != 200:
+            error = {"error": {"message": f"upstream says {reply.status}", "type": "error"}}
+            return JSONResponse(error, status_code=reply.status, headers=reply.headers)
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        size = int(body.get("dimensions") or 8)
+        data = []
+        for index, text in enumerate(texts):
+            vector = [0.0] * size
+            for word in text.lower().split():
+                vector[zlib.crc32(word.encode()) % size] += 1.0
+            data.append({"object": "embedding", "index": index, "embedding": vector})
+        usage = {"prompt_tokens": sum(len(t.split()) for t in texts), "total_tokens": 0}
+        return JSONResponse(
+            {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
+        )
+
     # --- Anthropic -------------------------------------------------------------------------
 
     async def _anthropic(self, request: Request) -> Response:
@@ -242,8 +266,8 @@ class FakeUpstream:
             yield event("message_start", {"type": "message_start", "message": message})
             index = 0
             if reply.text:
-                block = {"type": "text", "text": ""}
-                start = {"type": "content_block_start", "index": 0, "content_block": block}
+                text_block = {"type": "text", "text": ""}
+                start = {"type": "content_block_start", "index": 0, "content_block": text_block}
                 yield event("content_block_start", start)
                 async for piece in self._tokens(reply):
                     delta = {"type": "text_delta", "text": piece}
@@ -252,7 +276,12 @@ class FakeUpstream:
                 yield event("content_block_stop", {"type": "content_block_stop", "index": 0})
                 index = 1
             for call in reply.tool_calls:
-                block = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
+                block: dict[str, object] = {
+                    "type": "tool_use",
+                    "id": call.id,
+                    "name": call.name,
+                    "input": {},
+                }
                 start = {"type": "content_block_start", "index": index, "content_block": block}
                 yield event("content_block_start", start)
                 for piece in call.argument_pieces:

@@ -7,13 +7,14 @@ from typing import Any
 import httpx2
 import openai
 import pytest
+from openai.types.chat import ChatCompletionUserMessageParam
 
 from app.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
 
-def user(content: str) -> dict[str, str]:
+def user(content: str) -> ChatCompletionUserMessageParam:
     return {"role": "user", "content": content}
 
 

@@ -7,6 +7,7 @@ import httpx2
 import openai
 import pytest
 from openai.types.responses import FunctionToolParam, ResponseFunctionToolCall
+from openai.types.responses.response_input_item_param import ItemReference
 
 from app.settings import Settings
 
@@ -58,11 +59,12 @@ async def test_an_item_reference_names_a_stored_answer(
 ) -> None:
     first = await openai_sdk.responses.create(model=settings.llm_model, input="remember me")
     answer = first.output[0]
+    assert answer.id is not None
     second = await openai_sdk.responses.create(
         model=settings.llm_model,
         input=[
             {"role": "user", "content": "remember me"},
-            {"type": "item_reference", "id": answer.id},
+            ItemReference(type="item_reference", id=answer.id),
             {"role": "user", "content": "and now?"},
         ],
     )
@@ -71,7 +73,7 @@ async def test_an_item_reference_names_a_stored_answer(
         await openai_sdk.responses.create(
             model=settings.llm_model,
             input=[
-                {"type": "item_reference", "id": "msg_unknown"},
+                ItemReference(type="item_reference", id="msg_unknown"),
                 {"role": "user", "content": "x"},
             ],
         )
@@ -85,7 +87,7 @@ async def test_store_false_keeps_nothing_to_continue(
         model=settings.llm_model, input="ephemeral", store=False
     )
     assert response.id.startswith("resp_")
-    assert response.store is False
+    assert response.model_dump()["store"] is False
     with pytest.raises(openai.NotFoundError):
         await openai_sdk.responses.create(
             model=settings.llm_model, input="more", previous_response_id=response.id

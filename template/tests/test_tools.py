@@ -15,7 +15,7 @@ from app.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
-WEATHER_PARAMETERS = {
+WEATHER_PARAMETERS: dict[str, object] = {
     "type": "object",
     "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}},
     "required": ["city", "days"],
@@ -69,6 +69,7 @@ async def test_the_tool_result_comes_back_in_the_answer(
     message = first.choices[0].message
     assert message.tool_calls is not None
     call = message.tool_calls[0]
+    assert call.type == "function"
     answer = await openai_sdk.chat.completions.create(
         model=settings.llm_model,
         messages=[

@@ -128,15 +128,6 @@ async def test_an_ordinary_request_is_answered(transport: str, ask: Ask) -> None
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-async def test_use_knowledge_is_refused_alike_without_a_knowledge_base(
-    transport: str, ask: Ask
-) -> None:
-    assert await ask(transport, use_knowledge=True) == Answer(
-        400, "use_knowledge: this service has no knowledge base configured"
-    )
-
-
-@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_an_unknown_model_is_refused_alike(transport: str, ask: Ask) -> None:
     answer = await ask(transport, model="no-such-model")
     assert answer.status == 422

@@ -44,14 +44,20 @@ def test_dependencies_follow_the_answers(copie: Copie) -> None:
         return {spec.split(">")[0].split("[")[0] for spec in project["dependencies"]}
 
     minimal = dependencies(auth="none", cache="none", vector_store="none")
-    assert not minimal & {"redis", "apsw", "qdrant-client", "pgvector", "pyjwt", "asyncpg"}
+    assert not minimal & {"redis", "apsw", "qdrant-client", "pgvector", "pyjwt", "asyncpg", "pypdf"}
     assert {"fastapi", "openai", "aiosqlite"} <= minimal
+
+    chat_only = dependencies(llm_provider="anthropic", vector_store="none")
+    assert "anthropic" in chat_only
+    assert not chat_only & {"openai", "pypdf", "python-docx", "charset-normalizer"}
 
     full = dependencies(
         llm_provider="anthropic", database="postgres", cache="redis", vector_store="pgvector"
     )
     assert {"anthropic", "asyncpg", "redis", "pgvector", "pyjwt", "pwdlib"} <= full
-    assert not full & {"openai", "aiosqlite", "apsw"}
+    # The knowledge base reads documents, and embeds through any OpenAI-compatible API.
+    assert {"openai", "pypdf", "python-docx", "charset-normalizer", "python-multipart"} <= full
+    assert not full & {"aiosqlite", "apsw"}
 
 
 def _closed_port() -> int:

@@ -3,7 +3,8 @@
 Each delta is `data: {"content": "..."}` and a blank line; the stream ends with `data: [DONE]`,
 or with `data: {"error": "..."}` when the model fails half-way. When the model calls tools,
 one `data: {"tool_calls": [{"id", "name", "arguments"}]}` event, with the whole calls, comes
-right before `data: [DONE]`.
+right before `data: [DONE]`; an answer from the knowledge base sends its sources as one
+`data: {"citations": [...]}` event there too.
 """
 
 import logging
@@ -11,6 +12,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from json.encoder import encode_basestring
 
+from app.chat.schemas import CitationPublic
+from app.chat.turn import PreparedChat
 from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
 from app.llm.tools import StreamDelta, ToolCall, ToolCallAssembler
@@ -34,7 +37,17 @@ def tool_calls_event(calls: tuple[ToolCall, ...]) -> bytes:
     )
 
 
-async def chat_events(deltas: AsyncGenerator[StreamDelta, None]) -> AsyncIterator[bytes]:
+def citations_payload(prepared: PreparedChat) -> dict[str, object] | None:
+    """`{"citations": [...]}` for an answer from the knowledge base, otherwise None."""
+    citations = CitationPublic.all_of(prepared.citations)
+    if citations is None:
+        return None
+    return {"citations": [citation.model_dump() for citation in citations]}
+
+
+async def chat_events(
+    deltas: AsyncGenerator[StreamDelta, None], citations: dict[str, object] | None = None
+) -> AsyncIterator[bytes]:
     """Closing these events (the client left) closes `deltas` too, so the turn is recorded
     at once rather than whenever the garbage collector finds the abandoned generator."""
     calls = ToolCallAssembler()
@@ -55,4 +68,6 @@ async def chat_events(deltas: AsyncGenerator[StreamDelta, None]) -> AsyncIterato
         return
     if calls:
         yield tool_calls_event(calls.calls())
+    if citations is not None:
+        yield data_event(citations)
     yield DONE

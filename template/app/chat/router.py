@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth.dependencies import CurrentOwner
 from app.chat import store
 from app.chat.dependencies import chat_service
-from app.chat.events import chat_events
+from app.chat.events import chat_events, citations_payload
 from app.chat.schemas import (
     BatchItem,
     BatchReply,
@@ -16,6 +16,7 @@ from app.chat.schemas import (
     ChatMessageIn,
     ChatReply,
     ChatRequest,
+    CitationPublic,
     ConversationPublic,
     ConversationsPublic,
     ConversationSummary,
@@ -55,7 +56,7 @@ async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Resp
         )
     stream = await service.open_stream(prepared)
     return EventStreamResponse(
-        chat_events(stream.deltas()),
+        chat_events(stream.deltas(), citations_payload(prepared)),
         ping_seconds=service.settings.sse_ping_seconds,
         headers={"X-Conversation-Id": prepared.conversation_id or "", **guard_headers(prepared)},
     )
@@ -98,6 +99,7 @@ async def chat_batch(
             index=index,
             content=result.content,
             usage=UsagePublic.of(result.usage, result.cost_usd),
+            citations=CitationPublic.all_of(prepared_calls[index].citations),
             prompt_guard=list(prepared_calls[index].guard.attacks),
         )
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.chat.retrieval import Citation
 from app.chat.tool_schemas import (
     MAX_CALL_ID_LENGTH,
     ResponseFormatIn,
@@ -83,6 +84,35 @@ class UsagePublic(BaseModel):
         )
 
 
+class CitationPublic(BaseModel):
+    document_id: str
+    document_name: str
+    snippet: str
+    score: float
+
+    @classmethod
+    def all_of(cls, citations: tuple[Citation, ...] | None) -> "list[CitationPublic] | None":
+        if citations is None:
+            return None
+        return [
+            cls(
+                document_id=c.document_id,
+                document_name=c.document_name,
+                snippet=c.snippet,
+                score=c.score,
+            )
+            for c in citations
+        ]
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+# Only with use_knowledge: the sources the answer may draw on (an empty list: none matched).
+Citations = Annotated[list[CitationPublic] | None, Field(exclude_if=_absent)]
+
+
 class ChatReply(BaseModel):
     content: str
     usage: UsagePublic
@@ -90,6 +120,7 @@ class ChatReply(BaseModel):
     model: str
     finish_reason: str
     cached: bool = False
+    citations: Citations = None
     prompt_guard: list[str] = Field(
         default_factory=list,
         description="Prompt-injection attack families seen in the request (PROMPT_GUARD=flag)",
@@ -107,6 +138,7 @@ class ChatReply(BaseModel):
             model=prepared.model,
             finish_reason=result.finish_reason,
             cached=result.cached,
+            citations=CitationPublic.all_of(prepared.citations),
             prompt_guard=list(prepared.guard.attacks),
             tool_calls=[ToolCallPublic.of(call) for call in result.tool_calls],
         )
@@ -126,6 +158,7 @@ class BatchItem(BaseModel):
     content: str | None = None
     usage: UsagePublic | None = None
     error: str | None = None
+    citations: Citations = None
     prompt_guard: list[str] = Field(default_factory=list)
 
 

@@ -15,6 +15,7 @@ from app.chat import store
 from app.chat.answer_cache import AnswerCache
 from app.chat.history import trim_history
 from app.chat.recording import TurnRecorder
+from app.chat.retrieval import Citation, Retriever, knowledge_message
 from app.chat.rules import check_request
 from app.chat.schemas import ChatRequest
 from app.chat.stream import ChatStream
@@ -41,6 +42,7 @@ class ChatService:
         limits: Limits,
         guard: PromptGuard,
         answers: AnswerCache | None = None,
+        retriever: Retriever | None = None,
     ) -> None:
         self.llm = llm
         self.sessionmaker = sessionmaker
@@ -49,6 +51,7 @@ class ChatService:
         self.limits = limits
         self.guard = guard
         self.answers = answers
+        self.retriever = retriever
 
     async def prepare(
         self, owner: Owner, request: ChatRequest, *, endpoint: Endpoint = CHAT
@@ -58,7 +61,7 @@ class ChatService:
         Raises `ApiError` (a 4xx) for anything the caller must change, before any model call.
         """
         model = check_request(self.settings, request, endpoint)
-        if request.use_knowledge:
+        if request.use_knowledge and self.retriever is None:
             raise ApiError(400, "use_knowledge: this service has no knowledge base configured")
         # Tool results are checked too: text a tool fetched can carry an injection.
         verdict = self.guard.check(
@@ -83,6 +86,9 @@ class ChatService:
             ),
             *new_messages,
         ]
+        citations: tuple[Citation, ...] | None = None
+        if request.use_knowledge:
+            prompt, citations = await self._with_knowledge(owner, prompt)
         completion = CompletionRequest(
             prompt,
             model,
@@ -108,8 +114,23 @@ class ChatService:
             conversation_id=(conversation_id or new_id()) if endpoint.conversational else None,
             is_new_conversation=endpoint.conversational and conversation_id is None,
             cache_key=AnswerCache.key_for(completion) if cacheable else None,
+            citations=citations,
             guard=verdict,
         )
+
+    async def _with_knowledge(
+        self, owner: Owner, prompt: list[Message]
+    ) -> tuple[list[Message], tuple[Citation, ...]]:
+        """Retrieves for the user's last message; the passages go right before it."""
+        assert self.retriever is not None
+        last = next((i for i in range(len(prompt) - 1, -1, -1) if prompt[i].role == "user"), None)
+        if last is None:
+            return prompt, ()
+        sources = await self.retriever.retrieve(owner_id=owner.id, query=prompt[last].content)
+        if not sources:
+            return prompt, ()
+        with_passages = [*prompt[:last], knowledge_message(sources), *prompt[last:]]
+        return with_passages, tuple(Citation.of(source) for source in sources)
 
     async def _history(self, owner: Owner, conversation_id: str) -> list[Message]:
         async with self.sessionmaker() as session:

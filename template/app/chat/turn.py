@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from app.auth.owner import Owner
+from app.chat.retrieval import Citation
 from app.llm.base import CompletionRequest, Message, Usage
 from app.llm.prompt_guard import CLEAN, Verdict
 from app.llm.tools import ToolCall
@@ -45,6 +46,8 @@ class PreparedChat:
     conversation_id: str | None = None  # None: stateless, nothing but usage is stored
     is_new_conversation: bool = False
     cache_key: str | None = None
+    # With use_knowledge: the passages the answer may draw on (empty when none matched).
+    citations: tuple[Citation, ...] | None = None
     guard: Verdict = CLEAN  # what the prompt-injection guard saw in the new messages
     reply_item_id: str | None = None  # stored with the answer, for Responses API item references
 

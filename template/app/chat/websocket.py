@@ -4,9 +4,10 @@ Credentials come in the headers, as on HTTP, or, for clients that cannot set Web
 (browsers), in a first message `{"type": "auth", "token": "..."}`, answered by
 `{"type": "ready"}`; never in the URL. Then send a JSON chat request per turn; receive
 `{"content": ...}` frames (the first one also carries `conversation_id`), a
-`{"tool_calls": [...]}` frame when the model calls tools, then `[DONE]` (or
-`{"error": ...}`). The connection stays open for the next turn. A refusal closes the socket
-with a code and a reason: 4401 (credentials), 1008 (WebSocket chat switched off).
+`{"tool_calls": [...]}` frame when the model calls tools, with `use_knowledge` a
+`{"citations": [...]}` frame, then `[DONE]` (or `{"error": ...}`). The connection stays open
+for the next turn. A refusal closes the socket with a code and a reason: 4401 (credentials),
+1008 (WebSocket chat switched off).
 """
 
 import json
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 from app.auth.dependencies import CREDENTIAL_REQUIRED, websocket_credential, websocket_owner
 from app.auth.owner import Owner
 from app.chat.dependencies import chat_service
+from app.chat.events import citations_payload
 from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
 from app.core.errors import ApiError
@@ -91,6 +93,9 @@ async def chat_websocket(websocket: WebSocket) -> None:
                 await websocket.send_text(
                     json.dumps({"tool_calls": tool_calls, **first}, ensure_ascii=False)
                 )
+            citations = citations_payload(prepared)
+            if citations is not None:
+                await websocket.send_text(json.dumps(citations, ensure_ascii=False))
             await websocket.send_text("[DONE]")
     except WebSocketDisconnect:
         logger.debug("websocket chat client left")

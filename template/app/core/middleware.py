@@ -11,6 +11,8 @@ import json
 import logging
 import re
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import anyio.to_thread
 from starlette.exceptions import HTTPException
@@ -133,22 +135,39 @@ def _request_id(scope: Scope) -> str:
     return random_hex(16)
 
 
-class BodySizeLimitMiddleware:
-    """Answers 413 as soon as a body passes its limit, without reading the rest into memory."""
+# Room for the multipart framing (boundaries, part headers) around an uploaded file.
+MULTIPART_ALLOWANCE = 64 * 1024
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+
+@dataclass(frozen=True, slots=True)
+class BodyLimit:
+    max_bytes: int
+    message: str
+
+
+class BodySizeLimitMiddleware:
+    """Answers 413 as soon as a body passes its limit, without reading the rest into memory.
+
+    `paths` gives some routes (file uploads) a limit of their own instead of `max_bytes`.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, paths: Mapping[str, BodyLimit] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default = BodyLimit(max_bytes, _too_large_message(max_bytes))
+        self.paths = dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
+        body_limit = self.paths.get(scope["path"], self.default) if self.paths else self.default
+        limit = body_limit.max_bytes
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit():
             if int(declared) > limit:
-                await _send_too_large(send, limit)
+                await _send_too_large(send, body_limit.message)
                 return
             # The server delivers no more than the declared length: nothing left to count.
             await self.app(scope, receive, send)
@@ -163,7 +182,7 @@ class BodySizeLimitMiddleware:
                 if received > limit:
                     # An HTTPException, because FastAPI turns other errors raised while it
                     # reads the body into a generic 400.
-                    raise HTTPException(413, _too_large_message(limit))
+                    raise HTTPException(413, body_limit.message)
             return message
 
         await self.app(scope, limited_receive, send)
@@ -173,9 +192,8 @@ def _too_large_message(limit: int) -> str:
     return f"Request body is larger than the limit of {limit // 1024} KB"
 
 
-async def _send_too_large(send: Send, limit: int) -> None:
-    body = {"code": 413, "message": _too_large_message(limit)}
-    await _send_json(send, 413, body, close=True)
+async def _send_too_large(send: Send, message: str) -> None:
+    await _send_json(send, 413, {"code": 413, "message": message}, close=True)
 
 
 async def _send_json(

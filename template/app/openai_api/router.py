@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from app.auth.dependencies import CurrentOwner
 from app.chat.dependencies import chat_service
-from app.chat.schemas import guard_headers
+from app.chat.schemas import CitationPublic, guard_headers
 from app.chat.turn import OPENAI
 from app.core.ids import random_hex
 from app.core.sse import EventStreamResponse
@@ -74,4 +74,5 @@ async def create_chat_completion(
             completion_tokens=result.usage.completion_tokens,
             total_tokens=result.usage.total_tokens,
         ),
+        citations=CitationPublic.all_of(prepared.citations),
     )

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.chat.schemas import ChatMessageIn, ChatRequest
+from app.chat.schemas import ChatMessageIn, ChatRequest, Citations
 from app.chat.tool_schemas import (
     TOOL_NAME,
     FunctionChoice,
@@ -223,6 +223,8 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[Choice]
     usage: CompletionUsage
+    # Not an OpenAI field: with use_knowledge, the sources the answer may draw on.
+    citations: Citations = None
 
 
 class ModelCard(BaseModel):

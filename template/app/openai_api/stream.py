@@ -2,6 +2,8 @@
 
 Tool calls stream as OpenAI streams them: `delta.tool_calls` fragments, the first of each call
 with its `id`, `type` and function `name`, the next ones with pieces of its `arguments`.
+With `use_knowledge`, one more chunk with no choices carries `citations` (not an OpenAI field;
+SDKs keep unknown fields) right before `data: [DONE]`.
 """
 
 import logging
@@ -9,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
+from app.chat.events import citations_payload
 from app.chat.stream import ChatStream
 from app.core.errors import ApiError
 from app.core.sse import DONE, data_event
@@ -79,6 +82,18 @@ async def completion_chunks(
                     "completion_tokens": usage.completion_tokens,
                     "total_tokens": usage.total_tokens,
                 },
+            }
+        )
+    citations = citations_payload(stream.prepared)
+    if citations is not None:
+        yield data_event(
+            {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [],
+                **citations,
             }
         )
     yield DONE
