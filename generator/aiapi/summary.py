@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # `--no-active`: uv uses the project's own .venv, silently, even when the shell has another
 # virtualenv activated (aiapi's own, often).
 NEXT_STEPS = (
-    "uv run --no-active uvicorn --factory app.main:create_app --reload",
+    "uv run --no-active uvicorn --factory app.main:create_app --reload --no-server-header",
     "uv run --no-active pytest",
 )
 

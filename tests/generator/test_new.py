@@ -37,7 +37,7 @@ def test_first_commit_and_summary(cli: Cli, standin: Path, workdir: Path) -> Non
         "project_name",
         "sqlite_vec",
         "cd svc",
-        "uv run --no-active uvicorn --factory app.main:create_app --reload",
+        "uv run --no-active uvicorn --factory app.main:create_app --reload --no-server-header",
         "uv run --no-active pytest",
     ):
         assert text in result.stdout

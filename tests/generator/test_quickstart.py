@@ -120,6 +120,7 @@ def answers_health(port: int) -> bool:
     url = f"http://127.0.0.1:{port}/health"
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
+            assert "server" not in response.headers, "the run command announces its server"
             return bool(response.status == 200)
     except OSError:
         return False

@@ -88,7 +88,7 @@ PROJECT_CHECKS = [
 # `make` targets: each one line of `uv` commands that keep to the project's .venv.
 MAKE_TARGETS = {
     "install": ["uv sync --no-active"],
-    "run": ["uv run --no-active uvicorn --factory app.main:create_app --reload"],
+    "run": ["uv run --no-active uvicorn --factory app.main:create_app --reload --no-server-header"],
     "test": [f"uv run --no-active pytest {COVERAGE_GATE}"],
     "lint": ["uv run --no-active ruff check .", "uv run --no-active ruff format --check ."],
     "format": ["uv run --no-active ruff check --fix .", "uv run --no-active ruff format ."],
