@@ -194,7 +194,9 @@ def _update_rows(gen: Generator, runs: int) -> list[Row]:
             raise RuntimeError(f"an update of an unchanged project changed it:\n{status.stdout}")
 
     def ours(_: int) -> float:
-        elapsed = run_timed([str(BIN / "aiapi"), "update", "--yes", "--quiet"], cwd=ours_project, env=gen.env)
+        elapsed = run_timed(
+            [str(BIN / "aiapi"), "update", "--yes", "--quiet"], cwd=ours_project, env=gen.env
+        )
         unchanged(ours_project)
         return elapsed
 

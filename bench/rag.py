@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Row  # noqa: E402
+from common import Row
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, Row, machine, skipped  # noqa: E402
+from common import REPO, Row, machine, skipped
 
 SECTIONS = ("generator", "service", "rag")
 TITLES = {
@@ -154,7 +154,7 @@ def main() -> None:
             print(f"\n[{name}] measuring ...", flush=True)
             try:
                 rows = section_runner(name)(work, args.quick)
-            except Exception as error:  # one broken section must not hide the others
+            except Exception as error:  # noqa: BLE001 (one broken section must not hide the others)
                 traceback.print_exc()
                 failed.append(name)
                 rows = [skipped(name, name, f"failed: {type(error).__name__}: {error}")]

@@ -36,7 +36,7 @@ import chat
 from common import REPO, Row, skipped
 
 SECTION = "service"
-SLOW_FLOOR = '''
+SLOW_FLOOR = """
 
 import asyncio
 
@@ -52,7 +52,7 @@ async def sse_slow(request: Request) -> StreamingResponse:
         yield b"data: [DONE]\\n\\n"
 
     return StreamingResponse(events(), media_type="text/event-stream")
-'''
+"""
 MINIMAL = {"auth": "none", "cache": "none", "vector_store": "none", "docker": False}
 LAYERS = {
     "no layers": MINIMAL,
@@ -309,9 +309,23 @@ def memory_rows(project: Path, work: Path, counts: list[int]) -> list[Row]:
     return rows
 
 
-def latency_rows(
-    projects: dict[str, Path], work: Path, rate: float, seconds: float
-) -> list[Row]:
+async def floor_then_ours(
+    floor: int,
+    ours: int,
+    body: dict[str, object],
+    headers: dict[str, str],
+    rate: float,
+    seconds: float,
+) -> tuple[list[float], list[float]]:
+    """(ours, floor) latencies, both warmed first."""
+    await fixed_rate(floor, body, {}, rate, 0.5)
+    await fixed_rate(ours, body, headers, rate, 0.5)
+    theirs = await fixed_rate(floor, body, {}, rate, seconds)
+    mine = await fixed_rate(ours, body, headers, rate, seconds)
+    return mine, theirs
+
+
+def latency_rows(projects: dict[str, Path], work: Path, rate: float, seconds: float) -> list[Row]:
     rows = []
     plain = {"messages": [{"role": "user", "content": "hello there"}]}
     cached = {**plain, "temperature": 0}
@@ -324,14 +338,9 @@ def latency_rows(
         ):
             headers = asyncio.run(auth_headers(layer, ours.port))
 
-            async def both() -> tuple[list[float], list[float]]:
-                await fixed_rate(floor.port, body, {}, rate, 0.5)  # warm both
-                await fixed_rate(ours.port, body, headers, rate, 0.5)
-                theirs = await fixed_rate(floor.port, body, {}, rate, seconds)
-                mine = await fixed_rate(ours.port, body, headers, rate, seconds)
-                return mine, theirs
-
-            mine, theirs = asyncio.run(both())
+            mine, theirs = asyncio.run(
+                floor_then_ours(floor.port, ours.port, body, headers, rate, seconds)
+            )
         for share, name, target in ((0.5, "p50", 2.0), (0.99, "p99", 3.0)):
             ours_ms, floor_ms = percentile(mine, share), percentile(theirs, share)
             rows.append(
