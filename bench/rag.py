@@ -322,8 +322,8 @@ def run(work: Path, *, quick: bool) -> list[Row]:
         sizes=[500] if quick else [1_000, 10_000, 100_000],
         queries=10 if quick else 200,
         ingest_mb=0.1 if quick else 1.0,
-        budget_seconds=60.0 if quick else 200.0,
-        seconds_per_size=2.0 if quick else 20.0,
+        budget_seconds=60.0 if quick else 150.0,
+        seconds_per_size=2.0 if quick else 15.0,
     )
     rows: list[Row] = []
     for store in ("sqlite_vec", "qdrant"):
