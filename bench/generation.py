@@ -26,6 +26,7 @@ from common import Row, paired, ratio_of_pairs, run_timed, seconds, skipped
 SECTION = "generator"
 BIN = Path(sys.executable).parent
 NEW_TARGET = 0.7  # seconds, whole process: the stretch target
+PEER_PROJECT = "peerapp"  # a name every peer keeps as is (agent-starter-pack turns _ into -)
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ def _peer_rows(gen: Generator, runs: int) -> list[Row]:
         venv = gen.work / "peers" / peer.package
         problem = _install(peer, venv)
         if problem is None:
-            probe = gen.fresh(peer.package.replace("-", "_"))
+            probe = gen.fresh(PEER_PROJECT)
             try:
                 command, env = peer.command(venv, probe, stub)
                 run_timed(command, cwd=probe.parent, env=env, timeout=300)
@@ -245,7 +246,7 @@ def _peer_rows(gen: Generator, runs: int) -> list[Row]:
             continue
 
         def theirs(_: int, peer: Peer = peer, venv: Path = venv) -> float:
-            dest = gen.fresh(peer.package.replace("-", "_"))
+            dest = gen.fresh(PEER_PROJECT)
             command, env = peer.command(venv, dest, stub)
             return run_timed(command, cwd=dest.parent, env=env, timeout=300)
 

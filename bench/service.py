@@ -365,7 +365,7 @@ def run(work: Path, *, quick: bool) -> list[Row]:
     rows = chat_rows(minimal, work, quick)
     (work / "baseline.py").write_text(chat.BASELINE_APP + SLOW_FLOOR)  # after chat's own
     rows += memory_rows(minimal, work, [20] if quick else [100, 1_000])
-    rows += latency_rows(projects, work, 50 if quick else 200, 1.0 if quick else 5.0)
+    rows += latency_rows(projects, work, 50 if quick else 100, 1.0 if quick else 8.0)
     if quick:
         rows.append(skipped(SECTION, "jwt, api_key and Redis cache layers", "not in --quick"))
     return rows
