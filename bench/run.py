@@ -100,8 +100,8 @@ def markdown(
         "(the machine is shared: absolute times move with whatever else runs, which is why "
         "every figure is a ratio against a floor measured in the same run, pair by pair).",
         "",
-        "Reproduce on a clean clone (about 15 minutes; `--quick` takes well under one and only "
-        "shows the entry point works):",
+        "Reproduce on a clean clone (under 15 minutes on an idle 2-core machine, longer on a "
+        "busy one; `--quick` takes about a minute and only shows that the entry point works):",
         "",
         "```",
         "./scripts/test --co -q >/dev/null   # .venv with aiapi, Copier and the template's deps",
