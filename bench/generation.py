@@ -11,6 +11,7 @@ that commits too).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import statistics
@@ -100,21 +101,22 @@ def _source(project: Path) -> tuple[str, str]:
 
 
 def _install(peer: Peer, venv: Path) -> str | None:
-    """Install a peer in a venv of its own; the reason when it cannot be."""
-    try:
-        subprocess.run(
+    """Install a peer in a venv of its own (uv when this interpreter has it, else venv and
+    pip); the reason when it cannot be."""
+    python = str(venv / "bin" / "python")
+    if importlib.util.find_spec("uv") is not None:
+        steps = [
             [sys.executable, "-m", "uv", "venv", "-q", "--python", sys.executable, str(venv)],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        subprocess.run(
-            [sys.executable, "-m", "uv", "pip", "install", "-q", "--python",
-             str(venv / "bin" / "python"), peer.package],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )  # fmt: skip
+            [sys.executable, "-m", "uv", "pip", "install", "-q", "--python", python, peer.package],
+        ]
+    else:
+        steps = [
+            [sys.executable, "-m", "venv", str(venv)],
+            [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", peer.package],
+        ]
+    try:
+        for step in steps:
+            subprocess.run(step, check=True, capture_output=True, timeout=600)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         detail = getattr(error, "stderr", b"") or b""
         last = detail.decode(errors="replace").strip().splitlines()[-1:] or [str(error)]
