@@ -256,7 +256,7 @@ def generate(variant: str, destination: Path) -> Path:
     return destination
 
 
-async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
+async def measure(args: argparse.Namespace, project: Path, work: Path) -> dict[str, float]:
     env = {
         "LLM_PROVIDER": "fake",
         "FAKE_LLM_DELAY_MS": "0",
@@ -308,13 +308,26 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
                 rate = await load(port, plain_body, args.seconds, args.connections)
                 throughput[name].append(rate)
 
-    sse_base, sse_ours = statistics.median(rates["base"]), statistics.median(rates["ours"])
-    ttfb_base = statistics.median(ttfb["base"]) * 1000
-    ttfb_ours = statistics.median(ttfb["ours"]) * 1000
-    rps_base = statistics.median(throughput["base"])
-    rps_ours = statistics.median(throughput["ours"])
-    rps_persisting = statistics.median(throughput["persisting"])
     ratios = [o / b for o, b in zip(throughput["ours"], throughput["base"], strict=True)]
+    return {
+        "sse_base": statistics.median(rates["base"]),
+        "sse_ours": statistics.median(rates["ours"]),
+        "ttfb_base_ms": statistics.median(ttfb["base"]) * 1000,
+        "ttfb_ours_ms": statistics.median(ttfb["ours"]) * 1000,
+        "rps_base": statistics.median(throughput["base"]),
+        "rps_ours": statistics.median(throughput["ours"]),
+        "rps_persisting": statistics.median(throughput["persisting"]),
+        "rps_ratio": statistics.median(ratios),
+        "rps_ratio_low": min(ratios),
+        "rps_ratio_high": max(ratios),
+    }
+
+
+def report(args: argparse.Namespace, result: dict[str, float]) -> None:
+    sse_base, sse_ours = result["sse_base"], result["sse_ours"]
+    ttfb_base, ttfb_ours = result["ttfb_base_ms"], result["ttfb_ours_ms"]
+    rps_base, rps_ours = result["rps_base"], result["rps_ours"]
+    rps_persisting = result["rps_persisting"]
     print(
         f"\nvariant {args.variant}: {args.events} events per stream, {args.rounds} stream rounds, "
         f"{args.load_rounds} load rounds of {args.seconds:g} s x {args.connections} connections"
@@ -330,8 +343,8 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> None:
     )
     print(
         f"{'non-stream requests/s':<34}{rps_base:>12,.0f}{rps_ours:>12,.0f}"
-        f"{statistics.median(ratios):>11.2f}x  >= 0.5x"
-        f"  (rounds {min(ratios):.2f}-{max(ratios):.2f})"
+        f"{result['rps_ratio']:>11.2f}x  >= 0.5x"
+        f"  (rounds {result['rps_ratio_low']:.2f}-{result['rps_ratio_high']:.2f})"
     )
     print(
         f"{'  vs one ORM commit per request':<34}{rps_persisting:>12,.0f}{rps_ours:>12,.0f}"
@@ -352,7 +365,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="aiapi-bench-") as tmp:
         work = Path(tmp)
         project = generate(args.variant, work / "project")
-        asyncio.run(measure(args, project, work))
+        report(args, asyncio.run(measure(args, project, work)))
 
 
 if __name__ == "__main__":
