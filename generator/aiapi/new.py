@@ -13,14 +13,13 @@ from aiapi.answers import Given, answers_from_command_line, read_answers_file, r
 from aiapi.cleanup import removed_on_failure
 from aiapi.conditions import applicable_answers
 from aiapi.copier_errors import translated
-from aiapi.engine import copy_project
 from aiapi.errors import AiapiError
 from aiapi.gitutil import GitError, init_and_commit
 from aiapi.packaged import packaged_data, packaged_template
 from aiapi.presets import load_preset
 from aiapi.questions import TemplateConfig, load_yaml
 from aiapi.source import TemplateSource, checkout_source, explicit_source, store_source
-from aiapi.store import refresh, store_locked
+from aiapi.store import refresh
 
 
 def collect_answers(
@@ -94,9 +93,18 @@ def generate(
         ),
         removed_on_failure(dest),
     ):
-        # cleanup_on_error is off inside: removed_on_failure also covers Ctrl-C
-        with store_locked(source.src):  # its work tree may be read in place: keep it still
-            copy_project(source.src, dest, data=answers, defaults=yes, vcs_ref=source.vcs_ref)
+        from copier import run_copy
+
+        run_copy(
+            source.src,
+            dest,
+            data=answers,
+            defaults=yes,
+            vcs_ref=source.vcs_ref,
+            unsafe=True,
+            quiet=True,
+            cleanup_on_error=False,  # removed_on_failure also covers Ctrl-C and existing folders
+        )
         answers_path = dest / config.answers_file
         recorded = load_yaml(answers_path) if answers_path.is_file() else answers
         committed = _commit(dest, recorded) if git else False

@@ -89,17 +89,6 @@ def _locked(home: Path) -> Iterator[None]:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-@contextmanager
-def store_locked(src: str) -> Iterator[None]:
-    """Holds the store's lock while `src` (a recorded `_src_path`) is this machine's store,
-    so no other aiapi checks out another commit while it is read; else does nothing."""
-    if not is_store(src):
-        yield
-        return
-    with _locked(store_home()):
-        yield
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
