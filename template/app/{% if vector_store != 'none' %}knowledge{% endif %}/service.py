@@ -76,6 +76,8 @@ class KnowledgeBase:
             status=PENDING,
             error=None,
             chunk_count=0,
+            flagged_passages=0,
+            prompt_guard="",
             attempts=0,
             claimed_at=None,
             created_at=now,
