@@ -36,7 +36,7 @@ class Indexer:
 
     def passages_of(self, kind: str, content: bytes) -> list[str]:
         """CPU-bound: run it in a worker thread."""
-        text = extract_text(kind, content)
+        text = extract_text(kind, content, max_seconds=self.settings.knowledge_extract_seconds)
         chunks = chunk_text(
             text,
             structured=kind in STRUCTURED_KINDS,

@@ -71,7 +71,12 @@ def delete_owned(connection: Connection, *, owner_id: str, document_id: str) -> 
 
 def insert_document(connection: Connection, document: Document, content: bytes) -> None:
     """The document and its file, in the caller's transaction (IntegrityError: a duplicate)."""
-    columns = {column.key: getattr(document, column.key) for column in table_of(Document).c}
+    # An attribute left unset takes its column's default.
+    columns = {
+        column.key: getattr(document, column.key)
+        for column in table_of(Document).c
+        if getattr(document, column.key) is not None or column.default is None
+    }
     connection.execute(insert(Document), [columns])
     connection.execute(insert(DocumentFile), [{"document_id": document.id, "content": content}])
 
