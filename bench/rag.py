@@ -51,12 +51,14 @@ MEASURE = textwrap.dedent(
 
     from app.core.clock import utcnow
     from app.db.engine import create_engine
+    from app.core.metrics import Metrics
     from app.knowledge.ingest import Indexer
     from app.knowledge.models import Document
     from app.knowledge.stores import open_vector_store
     from app.knowledge.stores.base import Passage, Query
     from app.knowledge.terms import query_terms, terms
     from app.llm.hash_embedder import HashEmbedder
+    from app.llm.prompt_guard import PromptGuard
     from app.settings import Settings
 
     config = json.loads(sys.argv[1])
@@ -84,7 +86,8 @@ MEASURE = textwrap.dedent(
         embedder = HashEmbedder(settings.embedding_dimensions)
         started = time.perf_counter()
         async with open_vector_store(settings, engine) as store:
-            indexer = Indexer(embedder=embedder, store=store, settings=settings)
+            guard = PromptGuard(settings.prompt_guard, Metrics())
+            indexer = Indexer(embedder=embedder, store=store, guard=guard, settings=settings)
             total_bytes, seconds, embed_seconds = 0, 0.0, 0.0
             for number in range(max(1, round(config["ingest_mb"] * 10))):
                 text = "\\n\\n".join(words(60) + "." for _ in range(250)).encode()[:100_000]

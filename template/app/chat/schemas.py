@@ -89,6 +89,14 @@ class CitationPublic(BaseModel):
     document_name: str
     snippet: str
     score: float
+    prompt_guard: list[str] = Field(
+        default_factory=list,
+        description="Prompt-injection attack families seen in this passage",
+    )
+    withheld: bool = Field(
+        default=False,
+        description="Kept out of the prompt as a suspected injection (PROMPT_GUARD=block)",
+    )
 
     @classmethod
     def all_of(cls, citations: tuple[Citation, ...] | None) -> "list[CitationPublic] | None":
@@ -100,6 +108,8 @@ class CitationPublic(BaseModel):
                 document_name=c.document_name,
                 snippet=c.snippet,
                 score=c.score,
+                prompt_guard=list(c.prompt_guard),
+                withheld=c.withheld,
             )
             for c in citations
         ]

@@ -15,7 +15,7 @@ from app.chat import store
 from app.chat.answer_cache import AnswerCache
 from app.chat.history import trim_history
 from app.chat.recording import TurnRecorder
-from app.chat.retrieval import Citation, Retriever, knowledge_message
+from app.chat.retrieval import Citation, Quoted, Retriever, knowledge_message
 from app.chat.rules import check_request
 from app.chat.schemas import ChatRequest
 from app.chat.stream import ChatStream
@@ -121,7 +121,11 @@ class ChatService:
     async def _with_knowledge(
         self, owner: Owner, prompt: list[Message]
     ) -> tuple[list[Message], tuple[Citation, ...]]:
-        """Retrieves for the user's last message; the passages go right before it."""
+        """Retrieves for the user's last message; the passages go right before it.
+
+        Passages are screened like messages: with PROMPT_GUARD=block one that looks like an
+        injection is left out of the prompt (its citation says it was withheld and why),
+        with `flag` it is quoted with a warning and its citation flagged."""
         assert self.retriever is not None
         last = next((i for i in range(len(prompt) - 1, -1, -1) if prompt[i].role == "user"), None)
         if last is None:
@@ -129,8 +133,20 @@ class ChatService:
         sources = await self.retriever.retrieve(owner_id=owner.id, query=prompt[last].content)
         if not sources:
             return prompt, ()
-        with_passages = [*prompt[:last], knowledge_message(sources), *prompt[last:]]
-        return with_passages, tuple(Citation.of(source) for source in sources)
+        verdicts = self.guard.screen([source.text for source in sources], source="passages")
+        withhold = self.guard.mode == "block"
+        citations = tuple(
+            Citation.of(source, verdict, withheld=withhold and verdict.flagged)
+            for source, verdict in zip(sources, verdicts, strict=True)
+        )
+        quoted = [
+            Quoted(number, source, verdict)
+            for number, (source, verdict) in enumerate(zip(sources, verdicts, strict=True), 1)
+            if not (withhold and verdict.flagged)
+        ]
+        if not quoted:
+            return prompt, citations
+        return [*prompt[:last], knowledge_message(quoted), *prompt[last:]], citations
 
     async def _history(self, owner: Owner, conversation_id: str) -> list[Message]:
         async with self.sessionmaker() as session:

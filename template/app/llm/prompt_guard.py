@@ -14,7 +14,7 @@ import codecs
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -280,3 +280,29 @@ class PromptGuard:
                 detail=[{"type": "prompt_injection", "attacks": list(verdict.attacks)}],
             )
         return verdict
+
+    def screen(
+        self, texts: Sequence[str], *, source: str, action: str | None = None
+    ) -> list[Verdict]:
+        """Each text's own verdict, never refusing: for passages of documents, which are
+        withheld from the model (`block`) or quoted with a warning (`flag`) one by one,
+        where a request would be refused whole. `action` names what happens to them in the
+        log and /metrics (by default: withheld or flagged, by the mode)."""
+        if self.mode == "off":
+            return [CLEAN] * len(texts)
+        verdicts = [inspect(text) for text in texts]
+        flagged = [verdict for verdict in verdicts if verdict.flagged]
+        if flagged:
+            done = action or ("withheld" if self.mode == "block" else "flagged")
+            attacks = sorted({attack for verdict in flagged for attack in verdict.attacks})
+            logger.warning(
+                "prompt guard %s %d passage(s) with %s in %s",
+                done,
+                len(flagged),
+                ", ".join(attacks),
+                source,
+            )
+            for verdict in flagged:
+                for attack in verdict.attacks:
+                    self._detections.labels(attack.value, done).inc()
+        return verdicts

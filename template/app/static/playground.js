@@ -14,6 +14,9 @@ const sendButton = $("send");
 const stopButton = $("stop");
 const signIn = $("sign-in");
 const status = $("status");
+// With a knowledge base the page has a documents panel, which knowledge.js runs.
+const knowledge = $("knowledge") ? await import("./knowledge.js") : null;
+knowledge?.start(authHeaders);
 
 let conversationId = null;
 let controller = null;
@@ -41,7 +44,12 @@ function showSignedIn(label) {
   $("chat").hidden = !signedIn;
   $("account").hidden = AUTH === "none" || !signedIn;
   $("who").textContent = label || sessionStorage.getItem(`${STORAGE_KEY}-label`) || "";
-  if (signedIn) prompt.focus();
+  if (signedIn) {
+    prompt.focus();
+    knowledge?.refresh();
+  } else {
+    knowledge?.clear();
+  }
 }
 
 function signOut(message = "", { revoke = true } = {}) {
@@ -182,6 +190,7 @@ async function send(text) {
     messages: [{ role: "user", content: text }],
     stream: true,
     conversation_id: conversationId,
+    use_knowledge: knowledge?.enabled() ?? false,
   });
   const ask = () => fetch("/api/chat", {
     method: "POST",
@@ -208,6 +217,7 @@ async function send(text) {
         markFailed(answer, payload.error);
         break;
       }
+      if (payload.citations) knowledge?.showCitations(answer, payload.citations);
       if (payload.content) {
         content += payload.content;
         showAnswer(answer, content);

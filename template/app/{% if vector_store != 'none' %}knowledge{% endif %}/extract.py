@@ -1,8 +1,13 @@
 """The text of a document, with its structure kept where the format has one: Word headings
-become Markdown headings, so the chunker can cut along them as it does for Markdown."""
+become Markdown headings, so the chunker can cut along them as it does for Markdown.
+
+Reading is bounded in time: a PDF whose pages take longer than KNOWLEDGE_EXTRACT_SECONDS in
+all fails with that reason instead of holding a worker.
+"""
 
 import io
 import re
+import time
 
 import docx
 import pypdf
@@ -19,9 +24,13 @@ class ExtractionError(Exception):
     """The file was accepted but holds no text we can index (the reason is shown to users)."""
 
 
-def extract_text(kind: str, content: bytes) -> str:
+def extract_text(kind: str, content: bytes, *, max_seconds: float = 60.0) -> str:
+    deadline = time.monotonic() + max_seconds
     if kind == "pdf":
-        text = _pdf_text(content)
+        try:
+            text = _pdf_text(content, deadline, max_seconds)
+        except RecursionError:
+            raise ExtractionError("the PDF's objects are nested too deep") from None
     elif kind == "docx":
         text = _docx_text(content)
     else:
@@ -37,9 +46,16 @@ def extract_text(kind: str, content: bytes) -> str:
     return text
 
 
-def _pdf_text(content: bytes) -> str:
+def _pdf_text(content: bytes, deadline: float, max_seconds: float) -> str:
     reader = pypdf.PdfReader(io.BytesIO(content), strict=False)
-    return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    pages: list[str] = []
+    for page in reader.pages:
+        if time.monotonic() > deadline:
+            raise ExtractionError(
+                f"reading the PDF took longer than KNOWLEDGE_EXTRACT_SECONDS ({max_seconds:g})"
+            )
+        pages.append(page.extract_text() or "")
+    return "\n\n".join(pages)
 
 
 def _docx_text(content: bytes) -> str:

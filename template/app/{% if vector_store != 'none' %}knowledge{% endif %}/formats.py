@@ -3,10 +3,19 @@
 The name's extension must be one we read, but the content decides: a renamed binary, a ZIP
 that is not a Word document, a PDF that does not parse or an empty file is refused here, at
 upload, with the reason (415 for a kind we do not read, 422 for a broken file of a kind we do).
+The client's declared content type is never trusted: only the bytes are.
+
+Hostile files are refused here too, before any parser builds them in memory: a Word file
+whose ZIP central directory promises more than KNOWLEDGE_MAX_UNPACKED_MB or
+KNOWLEDGE_MAX_ZIP_ENTRIES parts (a zip bomb; Python's `zipfile` never unpacks more than an
+entry declares, and `testzip` proves each entry is what it declares), a PDF with more than
+KNOWLEDGE_MAX_PDF_PAGES pages, nested too deep to parse, or with a cyclic page tree.
 """
 
 import io
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import PurePath
 
 import pypdf
@@ -30,9 +39,16 @@ def broken(reason: str) -> ApiError:
     return ApiError(422, f"Unreadable file: {reason}")
 
 
-def detect(name: str, content: bytes) -> str:
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    max_unpacked_bytes: int = 100 * 1024 * 1024
+    max_zip_entries: int = 2000
+    max_pdf_pages: int = 2000
+
+
+def detect(name: str, content: bytes, limits: FileLimits = FileLimits()) -> str:
     """The file's kind (pdf, docx, markdown or text), or an `ApiError` saying why it is
-    refused. Parses PDFs: CPU-bound."""
+    refused. Parses PDFs and checks ZIPs: CPU-bound."""
     extension = PurePath(name).suffix.lower()
     if extension not in EXTENSIONS:
         raise unsupported(f"{extension} files are not read")
@@ -40,10 +56,10 @@ def detect(name: str, content: bytes) -> str:
         raise broken("the file is empty")
     head = content[:SNIFF_BYTES]
     if b"%PDF-" in head[:1024]:
-        _check_pdf(content)
+        _check_pdf(content, limits)
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        _check_docx(content)
+        _check_docx(content, limits)
         return "docx"
     if _looks_binary(head):
         raise unsupported("binary content that is not a PDF or DOCX")
@@ -59,22 +75,59 @@ def _looks_binary(head: bytes) -> bool:
     return b"\x00" in head or sum(byte in _BINARY_BYTES for byte in head) > len(head) // 100
 
 
-def _check_pdf(content: bytes) -> None:
+def _check_pdf(content: bytes, limits: FileLimits) -> None:
     try:
         reader = pypdf.PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
             raise broken("the PDF is encrypted")
-        if len(reader.pages) == 0:
+        pages = len(reader.pages)
+        if pages == 0:
             raise broken("the PDF has no pages")
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        if pages > limits.max_pdf_pages:
+            raise broken(
+                f"the PDF has {pages} pages, more than KNOWLEDGE_MAX_PDF_PAGES "
+                f"({limits.max_pdf_pages})"
+            )
+    except RecursionError:
+        raise broken("the PDF's objects are nested too deep") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, IndexError) as exc:
         raise broken(f"the PDF does not parse ({exc})") from None
 
 
-def _check_docx(content: bytes) -> None:
+# What a damaged, truncated, encrypted or oddly compressed archive raises while it is read.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    ValueError,
+    EOFError,
+    zlib.error,
+)
+
+
+def _check_docx(content: bytes, limits: FileLimits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
+            entries = archive.infolist()  # the central directory: nothing unpacked yet
+            if len(entries) > limits.max_zip_entries:
+                raise broken(
+                    f"the archive has {len(entries)} parts, more than "
+                    f"KNOWLEDGE_MAX_ZIP_ENTRIES ({limits.max_zip_entries})"
+                )
+            unpacked = sum(entry.file_size for entry in entries)
+            if unpacked > limits.max_unpacked_bytes:
+                mb = limits.max_unpacked_bytes // (1024 * 1024)
+                raise broken(
+                    f"the archive unpacks to {unpacked // (1024 * 1024)} MB, more than "
+                    f"KNOWLEDGE_MAX_UNPACKED_MB ({mb})"
+                )
+            names = {entry.filename for entry in entries}
+            if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+                raise unsupported("a ZIP archive that is not a Word (DOCX) document")
+            damaged = archive.testzip()  # bounded by the sizes just checked
+    except _ZIP_ERRORS as exc:
         raise broken(f"the ZIP archive is damaged ({exc})") from None
-    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-        raise unsupported("a ZIP archive that is not a Word (DOCX) document")
+    if damaged is not None:
+        raise broken(f"the ZIP archive is damaged ({damaged!r} does not match its checksum)")

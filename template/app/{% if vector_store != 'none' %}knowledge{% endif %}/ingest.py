@@ -1,5 +1,8 @@
 """One document from bytes to searchable passages: extract its text, cut it along its
-structure, embed the passages in batches and store them with their keyword terms."""
+structure, screen them for prompt injection, embed them in batches and store them with their
+keyword terms."""
+
+from dataclasses import dataclass
 
 import anyio.to_thread
 
@@ -9,20 +12,31 @@ from app.knowledge.models import Document
 from app.knowledge.stores.base import Passage, VectorStore
 from app.knowledge.terms import terms
 from app.llm.embeddings import Embedder
+from app.llm.prompt_guard import Attack, PromptGuard
 from app.settings import Settings
 
 STRUCTURED_KINDS = {"markdown", "docx"}
 
 
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    passages: int
+    flagged_passages: int = 0
+    attacks: tuple[Attack, ...] = ()  # the families the guard saw in the flagged ones
+
+
 class Indexer:
-    def __init__(self, *, embedder: Embedder, store: VectorStore, settings: Settings) -> None:
+    def __init__(
+        self, *, embedder: Embedder, store: VectorStore, guard: PromptGuard, settings: Settings
+    ) -> None:
         self.embedder = embedder
         self.store = store
+        self.guard = guard
         self.settings = settings
 
     def passages_of(self, kind: str, content: bytes) -> list[str]:
         """CPU-bound: run it in a worker thread."""
-        text = extract_text(kind, content)
+        text = extract_text(kind, content, max_seconds=self.settings.knowledge_extract_seconds)
         chunks = chunk_text(
             text,
             structured=kind in STRUCTURED_KINDS,
@@ -38,10 +52,15 @@ class Indexer:
             )
         return chunks
 
-    async def index(self, document: Document, content: bytes) -> int:
+    async def index(self, document: Document, content: bytes) -> Indexed:
         """Stores the document's passages (after any left by an interrupted attempt);
-        returns how many."""
+        says how many, and how many look like prompt injection."""
         chunks = await anyio.to_thread.run_sync(self.passages_of, document.kind, content)
+        verdicts = await anyio.to_thread.run_sync(
+            lambda: self.guard.screen(chunks, source="document", action="recorded")
+        )
+        flagged = [verdict for verdict in verdicts if verdict.flagged]
+        seen = {attack for verdict in flagged for attack in verdict.attacks}
         await self.store.delete_document(owner_id=document.owner_id, document_id=document.id)
         size = self.settings.embedding_batch_size
         for start in range(0, len(chunks), size):
@@ -61,4 +80,4 @@ class Indexer:
                     for offset, (text, vector) in enumerate(zip(batch, vectors, strict=True))
                 ]
             )
-        return len(chunks)
+        return Indexed(len(chunks), len(flagged), tuple(a for a in Attack if a in seen))

@@ -36,6 +36,10 @@ class Document(CreatedAtMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     error: Mapped[str | None] = mapped_column(Text)
     chunk_count: Mapped[int] = mapped_column(default=0)
+    # Passages the prompt-injection guard flagged at indexing, and the attack families seen
+    # (comma-separated): the document is kept, but such passages never reach a model as-is.
+    flagged_passages: Mapped[int] = mapped_column(default=0, server_default="0")
+    prompt_guard: Mapped[str] = mapped_column(String(200), default="", server_default="")
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -18,12 +18,30 @@ class DocumentPublic(BaseModel):
     status: str = Field(description="pending, processing, ready or failed")
     error: str | None = Field(default=None, description="Why ingestion failed")
     chunk_count: int
+    flagged_passages: int = Field(
+        description="Passages that look like prompt injection: withheld from the model "
+        "(PROMPT_GUARD=block) or quoted with a warning (flag)"
+    )
+    prompt_guard: list[str] = Field(description="The attack families seen in those passages")
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, document: Document) -> "DocumentPublic":
-        return cls.model_validate(document, from_attributes=True)
+        return cls(
+            id=document.id,
+            name=document.name,
+            kind=document.kind,
+            size_bytes=document.size_bytes,
+            sha256=document.sha256,
+            status=document.status,
+            error=document.error,
+            chunk_count=document.chunk_count,
+            flagged_passages=document.flagged_passages,
+            prompt_guard=[name for name in document.prompt_guard.split(",") if name],
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+        )
 
 
 class UploadReply(DocumentPublic):

@@ -5,6 +5,7 @@ owner's own documents.
 """
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -16,7 +17,7 @@ from app.core.clock import utcnow
 from app.core.ids import new_id
 from app.db.transactions import Transactions
 from app.knowledge import store
-from app.knowledge.formats import detect
+from app.knowledge.formats import FileLimits, detect
 from app.knowledge.models import FAILED, PENDING, Document
 from app.knowledge.stores.base import Hit, Query, VectorStore
 from app.knowledge.terms import query_terms
@@ -50,6 +51,11 @@ class KnowledgeBase:
         self.embedder = embedder
         self.workers = workers
         self.settings = settings
+        self.file_limits = FileLimits(
+            max_unpacked_bytes=settings.knowledge_max_unpacked_mb * 1024 * 1024,
+            max_zip_entries=settings.knowledge_max_zip_entries,
+            max_pdf_pages=settings.knowledge_max_pdf_pages,
+        )
 
     async def upload(self, *, owner_id: str, name: str, content: bytes) -> Upload:
         """Checks the file and queues it; the same content again is the document it already is
@@ -57,7 +63,8 @@ class KnowledgeBase:
 
         Raises `ApiError` (415/422) for a file the knowledge base cannot read.
         """
-        kind = await anyio.to_thread.run_sync(detect, name, content)
+        name = clean_name(name)
+        kind = await anyio.to_thread.run_sync(detect, name, content, self.file_limits)
         sha256 = hashlib.sha256(content).hexdigest()
         async with self.sessionmaker() as session:
             existing = await store.find_by_hash(session, owner_id=owner_id, sha256=sha256)
@@ -69,13 +76,15 @@ class KnowledgeBase:
         document = Document(
             id=new_id(),
             owner_id=owner_id,
-            name=_clean_name(name),
+            name=name,
             kind=kind,
             size_bytes=len(content),
             sha256=sha256,
             status=PENDING,
             error=None,
             chunk_count=0,
+            flagged_passages=0,
+            prompt_guard="",
             attempts=0,
             claimed_at=None,
             created_at=now,
@@ -136,7 +145,17 @@ class KnowledgeBase:
         )
 
 
-def _clean_name(name: str) -> str:
-    """The file's own name, without any folders a client put in front of it."""
-    base = PurePath(name.replace("\\", "/")).name.strip()
-    return (base or "untitled")[:NAME_LENGTH]
+def clean_name(name: str) -> str:
+    """The file's own name, safe to show and to store: without any folders a client put in
+    front of it, control and invisible formatting characters (a right-to-left override can
+    make `evil\u202etxt.exe` look like `evilexe.txt`), or more than NAME_LENGTH characters
+    (cut before the extension, which is kept)."""
+    visible = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    base = PurePath(visible.replace("\\", "/")).name.strip()
+    if base in ("", ".", ".."):
+        return "untitled"
+    if len(base) <= NAME_LENGTH:
+        return base
+    suffix = PurePath(base).suffix
+    suffix = suffix if len(suffix) <= 16 else ""
+    return base[: NAME_LENGTH - len(suffix)] + suffix

@@ -71,7 +71,12 @@ def delete_owned(connection: Connection, *, owner_id: str, document_id: str) -> 
 
 def insert_document(connection: Connection, document: Document, content: bytes) -> None:
     """The document and its file, in the caller's transaction (IntegrityError: a duplicate)."""
-    columns = {column.key: getattr(document, column.key) for column in table_of(Document).c}
+    # An attribute left unset takes its column's default.
+    columns = {
+        column.key: getattr(document, column.key)
+        for column in table_of(Document).c
+        if getattr(document, column.key) is not None or column.default is None
+    }
     connection.execute(insert(Document), [columns])
     connection.execute(insert(DocumentFile), [{"document_id": document.id, "content": content}])
 
@@ -81,7 +86,15 @@ def requeue(connection: Connection, *, document_id: str, content: bytes) -> None
     connection.execute(
         update(Document)
         .where(Document.id == document_id)
-        .values(status=PENDING, error=None, attempts=0, chunk_count=0, updated_at=utcnow())
+        .values(
+            status=PENDING,
+            error=None,
+            attempts=0,
+            chunk_count=0,
+            flagged_passages=0,
+            prompt_guard="",
+            updated_at=utcnow(),
+        )
     )
     connection.execute(delete(DocumentFile).where(DocumentFile.document_id == document_id))
     connection.execute(insert(DocumentFile), [{"document_id": document_id, "content": content}])
@@ -153,6 +166,8 @@ def finish(
     status: str,
     chunk_count: int = 0,
     error: str | None = None,
+    flagged_passages: int = 0,
+    prompt_guard: str = "",
 ) -> bool:
     """Marks a claimed job ready or failed and drops its file; False if it was deleted."""
     result = connection.execute(
@@ -162,6 +177,8 @@ def finish(
             status=status,
             chunk_count=chunk_count,
             error=error,
+            flagged_passages=flagged_passages,
+            prompt_guard=prompt_guard,
             claimed_at=None,
             updated_at=utcnow(),
         )

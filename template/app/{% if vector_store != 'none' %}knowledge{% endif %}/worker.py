@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db.transactions import Transactions
 from app.knowledge import store
 from app.knowledge.extract import ExtractionError
-from app.knowledge.ingest import Indexer
+from app.knowledge.ingest import Indexed, Indexer
 from app.knowledge.models import FAILED, READY, Document
 from app.llm.base import LLMError
 from app.settings import Settings
@@ -111,7 +111,7 @@ class IngestionWorkers:
             return
         unexpected: Exception | None = None
         try:
-            count = await self._indexer.index(document, content)
+            indexed = await self._indexer.index(document, content)
         except ExtractionError as exc:
             error = str(exc)
         except LLMError as exc:
@@ -119,7 +119,7 @@ class IngestionWorkers:
         except Exception as exc:
             error, unexpected = "indexing failed (see the service's log)", exc
         else:
-            if not await self._finish(document, READY, chunk_count=count):
+            if not await self._finish(document, READY, indexed=indexed):
                 logger.info("document %s was deleted while it was indexed", document.id)
             return
         still_there = await self._finish(document, FAILED, error=error)
@@ -127,16 +127,24 @@ class IngestionWorkers:
             logger.error("indexing %s failed", document.id, exc_info=unexpected)
 
     async def _finish(
-        self, document: Document, status: str, *, chunk_count: int = 0, error: str | None = None
+        self,
+        document: Document,
+        status: str,
+        *,
+        indexed: Indexed | None = None,
+        error: str | None = None,
     ) -> bool:
         """Records the outcome; a document deleted meanwhile loses its passages again."""
+        indexed = indexed or Indexed(0)
         still_there = await self._transactions.run(
             lambda connection: store.finish(
                 connection,
                 document_id=document.id,
                 status=status,
-                chunk_count=chunk_count,
+                chunk_count=indexed.passages,
                 error=error,
+                flagged_passages=indexed.flagged_passages,
+                prompt_guard=",".join(indexed.attacks),
             )
         )
         if status != READY or not still_there:
