@@ -41,15 +41,18 @@ async def test_a_call_refused_for_its_cost_reserves_no_tokens(
     assert left == {"tokens_per_day": TOKENS, "cost_per_day": 5.0}
 
 
+@pytest.mark.parametrize("stream", [False, True])
 async def test_a_failed_model_call_gives_its_reservation_back(
-    provider_settings: Settings, upstream: FakeUpstream, auth_headers: dict[str, str]
+    provider_settings: Settings, upstream: FakeUpstream, auth_headers: dict[str, str], stream: bool
 ) -> None:
     budgeted = provider_settings.model_copy(
         update={"token_budget_per_day": TOKENS, "cost_budget_per_day": 1.0}
     )
     upstream.queue(Reply(status=400))
     async with running(create_app(budgeted)) as client:
-        failed = await client.post("/api/chat", json=chat(max_tokens=500), headers=auth_headers)
+        failed = await client.post(
+            "/api/chat", json=chat(max_tokens=500, stream=stream), headers=auth_headers
+        )
         left = await limits(client, auth_headers)
     assert failed.status_code == 400
     assert left == {"tokens_per_day": TOKENS, "cost_per_day": 1.0}
