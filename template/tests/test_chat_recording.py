@@ -2,6 +2,7 @@
 tokens the client was told about, a conversation only where the transport keeps one, and a
 failed call counted as an error; calls reserve their output cap before they start."""
 
+import httpx2
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
@@ -88,6 +89,27 @@ async def test_a_failed_call_is_counted_as_an_error_and_leaves_no_usage(
     }
     assert {outcome: value for (_, outcome), value in samples.items() if value} == {"error": 1.0}
     assert await usage_rows(database_url) == []
+
+
+async def test_the_time_to_first_token_is_measured_in_seconds(
+    client: httpx2.AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    for stream in (False, True):
+        answered = await client.post(
+            "/api/chat",
+            json={"messages": [{"role": "user", "content": "x"}], "stream": stream},
+            headers=auth_headers,
+        )
+        assert answered.status_code == 200
+    observed = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families((await client.get("/metrics")).text)
+        for sample in family.samples
+        if sample.name.startswith("llm_time_to_first_token_seconds_")
+    }
+    assert observed["llm_time_to_first_token_seconds_count"] == 2.0
+    # Two answers from a local model: well under a minute, never a clock reading.
+    assert 0 < observed["llm_time_to_first_token_seconds_sum"] < 60
 
 
 async def test_a_call_without_max_tokens_reserves_the_output_cap(
