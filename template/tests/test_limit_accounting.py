@@ -82,3 +82,25 @@ async def test_no_budget_means_no_limit_shown_or_applied(
         left = await limits(client, auth_headers)
     assert answered.status_code == 200
     assert left == {"tokens_per_day": None, "cost_per_day": None}
+
+
+async def test_the_usage_view_shows_the_rate_limit_in_force(
+    client_with: ClientFactory, auth_headers: dict[str, str]
+) -> None:
+    async with client_with(rate_limit_per_minute=50) as client:
+        for _ in range(3):
+            await client.get("/api/conversations", headers=auth_headers)
+        usage = (await client.get("/api/usage", headers=auth_headers)).json()["data"]
+    rate = usage["limits"]["requests_per_minute"]
+    assert rate["limit"] == 50
+    assert rate["remaining"] == 50 - 4  # three requests and this one
+
+
+async def test_a_budget_refusal_is_counted_under_its_limit(
+    client_with: ClientFactory, auth_headers: dict[str, str]
+) -> None:
+    async with client_with(token_budget_per_day=300) as client:
+        refused = await client.post("/api/chat", json=chat(max_tokens=1000), headers=auth_headers)
+        exported = (await client.get("/metrics")).text
+    assert refused.status_code == 429
+    assert 'rate_limit_rejections_total{limit="tokens_per_day"} 1.0' in exported
