@@ -1,6 +1,6 @@
 """The real template, as the installed wheel carries it: plain Copier and aiapi agree.
 
-These need template/ in the packaged commit; until it is there they are skipped with a reason.
+A wheel whose bundle lacks template/ fails here (never a skip): it could create no project.
 """
 
 from __future__ import annotations
@@ -49,10 +49,26 @@ def tagged_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
         check=True,
     ).stdout.split()
-    if not files:
-        pytest.skip("the packaged commit has no template/ files yet")
+    assert files, f"the wheel's template bundle (commit {packaged.commit}) has no template/ files"
     subprocess.run(["git", "tag", "v999.0.0", packaged.commit], cwd=clone, check=True)
     return clone
+
+
+def test_the_wheel_carries_the_whole_template(tagged_clone: Path) -> None:
+    """What every generated project is made of is in the bundle the wheel ships."""
+    packaged = PACKAGED_TEMPLATE
+    assert packaged is not None
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", packaged.commit],
+        cwd=tagged_clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "copier.yml" in listed
+    for folder in ("template/app/", "template/tests/", "template/migrations/"):
+        assert any(name.startswith(folder) for name in listed), f"no {folder} in the bundle"
+    assert "template/pyproject.toml.jinja" in listed
 
 
 PRESET_CASES = ["defaults", "minimal", "production"]
