@@ -1,38 +1,79 @@
-"""Generate representative variants with pytest-copie and run each project's own checks:
-`ruff check`, `ruff format --check`, `mypy --strict app` and its pytest suite, against real
-PostgreSQL, Redis and pgvector where the variant chooses them."""
+"""Every valid answer combination, generated and checked in tiers (see matrix.py and runner.py):
+
+- tier 1, every run, every valid combination of the code-affecting answers: render, debris,
+  ruff check, ruff format --check, mypy --strict, lint-imports and a boot smoke against real
+  services;
+- tier 2, every run: the project's own test suite on a pairwise covering set plus the presets;
+- tier 3, with --all-variants: the project's own test suite on every valid combination.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
 import sys
 import tomllib
 
+import matrix
 import pytest
 from pytest_copie.plugin import Copie
-from variants import VARIANTS, VariantRun, run_checks
+from variants import VARIANTS, VariantRun
+
+PLAN = matrix.plan()
 
 
-@pytest.mark.parametrize("name", list(VARIANTS))
-def test_variant_passes_its_own_checks(
-    name: str,
-    copie: Copie,
-    service_env: dict[str, str],
-    variant_runs: list[VariantRun],
-    request: pytest.FixtureRequest,
+def test_the_matrix_is_every_combination_copier_accepts(
+    tier1_runs: dict[str, VariantRun],
 ) -> None:
-    answers = VARIANTS[name]
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    assert result.project_dir is not None
-    env = dict(service_env)
-    if answers.get("vector_store") == "pgvector":
-        env["TEST_DATABASE_URL"] = request.getfixturevalue("pgvector_url")
+    enumeration = PLAN.enumeration
+    asked = matrix.questions()
+    assert enumeration.candidates == math.prod(len(q.values) for q in asked)
+    # Each candidate is either refused by Copier (with its reason) or a distinct valid one.
+    assert len(enumeration.refused) + len(enumeration.valid) <= enumeration.candidates
+    assert all(message for _, message in enumeration.refused)
+    code = [q for q in asked if q.code]
+    assert {q.name for q in code} >= {"llm_provider", "auth", "database", "cache", "vector_store"}
+    combinations = enumeration.code_combinations()
+    refused_code = {
+        tuple(a[q.name] for q in code) for a, _ in enumeration.refused
+    } - {tuple(c.values()) for c in combinations}
+    assert len(combinations) + len(refused_code) == math.prod(len(q.values) for q in code)
+    # What Copier refuses today: pgvector without PostgreSQL, nothing else.
+    assert {(a["vector_store"], a["database"]) for a, _ in enumeration.refused} == {
+        ("pgvector", "sqlite")
+    }
+    # Every valid combination was generated and checked: as many projects as combinations.
+    assert len(tier1_runs) == len(combinations)
+    assert sorted(tier1_runs) == sorted(matrix.label(c) for c in combinations)
 
-    run = run_checks(name, result.project_dir, env)
-    variant_runs.append(run)
+
+def test_the_covering_set_covers_every_pair() -> None:
+    wanted = set().union(*(matrix.pairs_of(a) for a in PLAN.enumeration.valid))
+    covered = set().union(*(matrix.pairs_of(c.answers) for c in PLAN.covers))
+    assert wanted <= covered
+    assert len(wanted) == PLAN.pairs
+    assert {name for name in matrix.presets()} <= {c.name for c in PLAN.covers}
+    valid = [matrix.pairs_of(a) for a in PLAN.enumeration.valid]
+    assert all(matrix.pairs_of(c.answers) in valid for c in PLAN.covers)
+
+
+@pytest.mark.parametrize("name", [name for name, _ in PLAN.tier("1")])
+def test_tier1(name: str, tier1_runs: dict[str, VariantRun]) -> None:
+    run = tier1_runs[name]
+    assert run.ok, run.failures()
+
+
+@pytest.mark.parametrize("name", [name for name, _ in PLAN.tier("2")])
+def test_tier2(name: str, tier2_runs: dict[str, VariantRun]) -> None:
+    run = tier2_runs[name]
+    assert run.ok, run.failures()
+
+
+@pytest.mark.parametrize("name", [name for name, _ in PLAN.tier("3")])
+def test_tier3(name: str, tier3_runs: dict[str, VariantRun]) -> None:
+    run = tier3_runs[name]
     assert run.ok, run.failures()
 
 
