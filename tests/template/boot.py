@@ -16,8 +16,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import ExitStack, contextmanager, suppress
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,9 @@ def _drop_redis_keys(redis_url: str, prefix: str) -> None:
         check=False,
     ).stdout.split()
     if keys:
-        subprocess.run([*base, "-n", db, "DEL", *keys], capture_output=True, timeout=30, check=False)
+        subprocess.run(
+            [*base, "-n", db, "DEL", *keys], capture_output=True, timeout=30, check=False
+        )
 
 
 class Smoke:
@@ -84,7 +86,7 @@ class Smoke:
         elif body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        req = urllib.request.Request(self.base + path, data, headers, method=method)
+        req = urllib.request.Request(self.base + path, data, headers, method=method)  # noqa: S310
         try:
             with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310
                 return response.status, response.read()
@@ -103,9 +105,8 @@ def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the service exited with {process.returncode} at start-up")
-        with suppress(OSError):
-            with urllib.request.urlopen(base + "/health", timeout=5):  # noqa: S310
-                return
+        with suppress(OSError), urllib.request.urlopen(base + "/health", timeout=5):  # noqa: S310
+            return
         time.sleep(0.2)
     raise AssertionError("the service did not answer /health within 120 s")
 
@@ -163,7 +164,9 @@ def boot_smoke(
             _wait_until_up(base, process)
             _exercise(Smoke(base, headers), answers, admin_email, admin_password, admin_key)
         except AssertionError as error:
-            raise AssertionError(f"{error}\n--- service log ---\n{log.read_text()[-4000:]}") from None
+            raise AssertionError(
+                f"{error}\n--- service log ---\n{log.read_text()[-4000:]}"
+            ) from None
         finally:
             process.terminate()
             try:
@@ -172,7 +175,10 @@ def boot_smoke(
                 process.kill()
                 code = process.wait()
         # uvicorn re-raises the SIGTERM it handled, once the lifespan has closed everything.
-        if code not in (0, -signal.SIGTERM) or "Application shutdown complete" not in log.read_text():
+        if (
+            code not in (0, -signal.SIGTERM)
+            or "Application shutdown complete" not in log.read_text()
+        ):
             raise AssertionError(f"no clean shutdown ({code})\n{log.read_text()[-4000:]}")
     return log.read_text()
 

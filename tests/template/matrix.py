@@ -75,7 +75,7 @@ def questions() -> tuple[Question, ...]:
         else:
             continue  # free text: its default is used everywhere
         default = spec.get("default", values[0])
-        values.sort(key=lambda value, default=default: value != default)
+        values.sort(key=lambda value: bool(value != default))
         found.append(Question(name, tuple(values), _mentions(name)))
     return tuple(found)
 
@@ -116,7 +116,7 @@ class CopierJudge:
             quiet=True,
         )
         env = self.worker.jinja_env
-        env.from_string = functools.lru_cache(maxsize=None)(env.from_string)  # type: ignore[method-assign]
+        env.from_string = functools.lru_cache(maxsize=None)(env.from_string)  # type: ignore[method-assign,assignment]
 
     def judge(self, answers: Mapping[str, Any]) -> tuple[str | None, frozenset[str]]:
         """(Copier's refusal or None, the questions whose `when:` is false for these answers)."""
@@ -279,3 +279,24 @@ def plan() -> Plan:
     enumeration = enumerate_answers(template)
     covers, pairs = covering_set(enumeration.valid, presets())
     return Plan(template, enumeration, covers, pairs)
+
+
+def parse_label(text: str) -> Answers | None:
+    """The answers a `label()` names (so a failing variant of the table can be rendered again)."""
+    code, *extra = text.split("+")
+    values = code.split("-")
+    asked = code_questions()
+    if len(values) != len(asked) or any(
+        v not in [str(x) for x in q.values] for q, v in zip(asked, values, strict=True)
+    ):
+        return None
+    answers: Answers = {}
+    for question, value in zip(asked, values, strict=True):
+        answers[question.name] = next(x for x in question.values if str(x) == value)
+    for item in extra:
+        name, _, value = item.partition("=")
+        question = next((q for q in packaging_questions() if q.name == name), None)
+        if question is None or value not in [str(x) for x in question.values]:
+            return None
+        answers[name] = next(x for x in question.values if str(x) == value)
+    return answers

@@ -156,7 +156,9 @@ def tier1_checks(
     runs = [_timed("debris", lambda: debris.problems(project))]
     with caches.borrow() as cache:
         env = {"MYPY_CACHE_DIR": str(cache)}
-        runs.append(_run("mypy --strict", [PYTHON, "-m", "mypy", "--strict", "app", "tests"], project, env))
+        runs.append(
+            _run("mypy --strict", [PYTHON, "-m", "mypy", "--strict", "app", "tests"], project, env)
+        )
     if "importlinter" in (project / "pyproject.toml").read_text():
         runs.append(_run("lint-imports", [str(BIN / "lint-imports"), "--no-cache"], project, {}))
     runs.append(
@@ -199,7 +201,9 @@ def run_tier1(
     caches = CachePool(root)
 
     def job(variant: Variant, number: int) -> list[CheckRun]:
-        return tier1_checks(variant, services=services, caches=caches, tag=f"{os.getpid()}_{number}")
+        return tier1_checks(
+            variant, services=services, caches=caches, tag=f"{os.getpid()}_{number}"
+        )
 
     for name, checks in in_parallel(ready, job).items():
         runs[name].checks += checks

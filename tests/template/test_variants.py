@@ -36,9 +36,9 @@ def test_the_matrix_is_every_combination_copier_accepts(
     code = [q for q in asked if q.code]
     assert {q.name for q in code} >= {"llm_provider", "auth", "database", "cache", "vector_store"}
     combinations = enumeration.code_combinations()
-    refused_code = {
-        tuple(a[q.name] for q in code) for a, _ in enumeration.refused
-    } - {tuple(c.values()) for c in combinations}
+    refused_code = {tuple(a[q.name] for q in code) for a, _ in enumeration.refused} - {
+        tuple(c.values()) for c in combinations
+    }
     assert len(combinations) + len(refused_code) == math.prod(len(q.values) for q in code)
     # What Copier refuses today: pgvector without PostgreSQL, nothing else.
     assert {(a["vector_store"], a["database"]) for a, _ in enumeration.refused} == {
@@ -54,7 +54,7 @@ def test_the_covering_set_covers_every_pair() -> None:
     covered = set().union(*(matrix.pairs_of(c.answers) for c in PLAN.covers))
     assert wanted <= covered
     assert len(wanted) == PLAN.pairs
-    assert {name for name in matrix.presets()} <= {c.name for c in PLAN.covers}
+    assert set(matrix.presets()) <= {c.name for c in PLAN.covers}
     valid = [matrix.pairs_of(a) for a in PLAN.enumeration.valid]
     assert all(matrix.pairs_of(c.answers) in valid for c in PLAN.covers)
 
