@@ -35,6 +35,12 @@ TIMES: dict[str, tuple[float, float]] = {}
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
+        "--fresh-install",
+        action="store_true",
+        help="install the minimal, default and production projects from scratch, and run the "
+        "reusable workflow's steps (they use the package index)",
+    )
+    parser.addoption(
         "--all-variants",
         action="store_true",
         help="tier 3: every valid answer combination's own test suite (long; before a release)",
@@ -42,13 +48,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tier 3 only on demand; on demand, only tier 3 (and the enumeration it relies on)."""
-    everything = config.getoption("--all-variants")
+    """Tier 3 and fresh installs only on demand; with --all-variants, tier 3 and not tiers 1-2.
+
+    These options exist when this folder is named on the command line (scripts/test does)."""
+    everything = config.getoption("--all-variants", default=False)
+    fresh = config.getoption("--fresh-install", default=False)
     keep, drop = [], []
     for item in items:
         tier3 = "test_tier3" in item.nodeid
         in_matrix = "test_tier1" in item.nodeid or "test_tier2" in item.nodeid
-        if (tier3 and not everything) or (everything and in_matrix):
+        installs = "test_fresh_install.py" in item.nodeid
+        if (tier3 and not everything) or (everything and in_matrix) or (installs and not fresh):
             drop.append(item)
         else:
             keep.append(item)

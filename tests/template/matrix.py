@@ -104,10 +104,11 @@ class CopierJudge:
     every default, validator and condition again for each question otherwise (~60 ms a call)."""
 
     def __init__(self, template: Path) -> None:
-        import copier
+        # Copier's question loop has no public entry point short of rendering a project.
+        from copier._main import Worker
 
         self._scratch = Path(tempfile.mkdtemp(prefix="aiapi-judge-"))
-        self.worker = copier.Worker(
+        self.worker = Worker(
             src_path=str(template),
             dst_path=self._scratch,
             data={},
@@ -295,8 +296,8 @@ def parse_label(text: str) -> Answers | None:
         answers[question.name] = next(x for x in question.values if str(x) == value)
     for item in extra:
         name, _, value = item.partition("=")
-        question = next((q for q in packaging_questions() if q.name == name), None)
-        if question is None or value not in [str(x) for x in question.values]:
+        found = next((q for q in packaging_questions() if q.name == name), None)
+        if found is None or value not in [str(x) for x in found.values]:
             return None
-        answers[name] = next(x for x in question.values if str(x) == value)
+        answers[name] = next(x for x in found.values if str(x) == value)
     return answers
