@@ -124,7 +124,13 @@ def services(service_env: dict[str, str], pgvector_url: str) -> dict[str, str]:
 
 def _variants(plan: matrix.Plan, root: Path, tier: str) -> list[runner.Variant]:
     return [
-        runner.Variant(name, tier, answers, root / runner.safe_name(matrix.label(answers)))
+        runner.Variant(
+            name,
+            tier,
+            answers,
+            root / runner.safe_name(matrix.label(answers)),
+            coverage_gate=name.startswith("preset-"),
+        )
         for name, answers in plan.tier(tier)
     ]
 
