@@ -115,7 +115,13 @@ def boot_smoke(
     project: Path, answers: dict[str, Any], *, services: dict[str, str], tag: str
 ) -> str:
     """Runs the smoke; returns the service's log. Raises AssertionError with the log on failure."""
-    work = Path(tempfile.mkdtemp(prefix=f"aiapi-boot-{tag}-"))
+    with tempfile.TemporaryDirectory(prefix=f"aiapi-boot-{tag}-") as scratch:
+        return _boot_smoke(project, answers, services=services, tag=tag, work=Path(scratch))
+
+
+def _boot_smoke(
+    project: Path, answers: dict[str, Any], *, services: dict[str, str], tag: str, work: Path
+) -> str:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
