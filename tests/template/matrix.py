@@ -138,11 +138,12 @@ class CopierJudge:
 class Enumeration:
     valid: list[Answers]  # every choice question answered; `when: false` ones at their default
     refused: list[tuple[Answers, str]]  # what Copier refused, with its message
+    asked: tuple[Question, ...] = ()
     candidates: int = 0
 
     def code_combinations(self) -> list[Answers]:
         """The distinct code-affecting parts of the valid answers (tier 1's combinations)."""
-        names = [q.name for q in code_questions()]
+        names = [q.name for q in self.asked if q.code]
         seen: dict[tuple[Any, ...], Answers] = {}
         for answers in self.valid:
             seen.setdefault(tuple(answers[n] for n in names), {n: answers[n] for n in names})
@@ -154,7 +155,7 @@ def enumerate_answers(template: Path) -> Enumeration:
     asked = questions()
     defaults = {q.name: q.values[0] for q in asked}
     judge = CopierJudge(template)
-    result = Enumeration(valid=[], refused=[])
+    result = Enumeration(valid=[], refused=[], asked=asked)
     seen: set[tuple[Any, ...]] = set()
     try:
         for values in itertools.product(*(q.values for q in asked)):

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import matrix
 import pytest
@@ -57,6 +58,31 @@ def test_the_covering_set_covers_every_pair() -> None:
     assert set(matrix.presets()) <= {c.name for c in PLAN.covers}
     valid = [matrix.pairs_of(a) for a in PLAN.enumeration.valid]
     assert all(matrix.pairs_of(c.answers) in valid for c in PLAN.covers)
+
+
+def test_a_new_question_joins_the_matrix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Added to copier.yml and used by the code, a question multiplies the combinations, and
+    Copier's verdict on it (here a validator) is what filters them."""
+    template = matrix.snapshot(tmp_path / "template")
+    with (template / "copier.yml").open("a") as copier_yml:
+        copier_yml.write(
+            "\ntracing:\n  type: str\n  help: Tracing\n  choices: [none, otel]\n"
+            "  default: none\n  validator: >-\n    {% if tracing == 'otel' and cache == 'none' %}"
+            "\n    otel exports through the cache: choose cache=memory or redis\n    {% endif %}\n"
+        )
+    (template / "template" / "app" / "{% if tracing == 'otel' %}tracing.py{% endif %}").touch()
+    monkeypatch.setattr(matrix, "COPIER_YML", template / "copier.yml")
+    monkeypatch.setattr(matrix, "TEMPLATE", template / "template")
+    matrix.questions.cache_clear()
+    try:
+        grown = matrix.enumerate_answers(template)
+        assert next(q for q in matrix.questions() if q.name == "tracing").code
+    finally:
+        matrix.questions.cache_clear()
+    before = len(PLAN.enumeration.code_combinations())
+    with_cache = sum(c["cache"] != "none" for c in PLAN.enumeration.code_combinations())
+    assert len(grown.code_combinations()) == before + with_cache
+    assert any("otel exports through the cache" in message for _, message in grown.refused)
 
 
 @pytest.mark.parametrize("name", [name for name, _ in PLAN.tier("1")])
