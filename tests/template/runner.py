@@ -10,6 +10,7 @@ import queue
 import re
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -186,8 +187,27 @@ def in_parallel(
         except Exception:  # noqa: BLE001 - reported as the variant's failure, others go on
             return [CheckRun("runner", False, 0.0, traceback.format_exc())]
 
+    done = 0
+    lock = threading.Lock()
+
+    def reported(variant: Variant, number: int) -> list[CheckRun]:
+        """A line per finished variant on the terminal: a long tier shows it is moving."""
+        nonlocal done
+        checks = guarded(variant, number)
+        with lock:
+            done += 1
+            result = "passed" if all(c.ok for c in checks) else "FAILED"
+            seconds = sum(c.seconds for c in checks)
+            print(
+                f"tier {variant.tier} [{done}/{len(variants)}] {variant.name}: {result} "
+                f"({seconds:.0f}s)",
+                file=sys.__stderr__,
+                flush=True,
+            )
+        return checks
+
     with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {v.name: pool.submit(guarded, v, n) for n, v in enumerate(variants)}
+        futures = {v.name: pool.submit(reported, v, n) for n, v in enumerate(variants)}
         return {name: future.result() for name, future in futures.items()}
 
 
