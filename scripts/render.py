@@ -2,8 +2,10 @@
 
     .venv/bin/python scripts/render.py DEST [VARIANT | KEY=VALUE ...]
 
-VARIANT is one of the representative variants of tests/template/variants.py (default:
-"defaults"); KEY=VALUE pairs are answers. Uncommitted template changes are included.
+VARIANT is a named variant of tests/template/variants.py (default: "defaults"), a preset
+(`preset-minimal`, `preset-full`, `preset-production`) or a variant's name from the template
+tests' summary table (`anthropic-api_key-postgres-redis-none+docker=False`); KEY=VALUE pairs are
+answers. Uncommitted template changes are included.
 """
 
 from __future__ import annotations
@@ -16,19 +18,28 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "template"))
 
+from matrix import parse_label, presets  # noqa: E402
 from variants import VARIANTS  # noqa: E402
 
 
 def answers_from(arguments: list[str]) -> dict[str, object]:
     answers: dict[str, object] = {"project_name": "demo"}
     for argument in arguments:
-        if "=" in argument:
+        if argument in VARIANTS:
+            answers.update(VARIANTS[argument])
+        elif argument in (named := presets()):
+            answers.update(named[argument])
+        elif (labelled := parse_label(argument)) is not None:
+            answers.update(labelled)
+        elif "=" in argument:
             key, _, value = argument.partition("=")
             answers[key] = {"true": True, "false": False}.get(value, value)
-        elif argument in VARIANTS:
-            answers.update(VARIANTS[argument])
         else:
-            raise SystemExit(f"error: unknown variant {argument!r}; choose one of {list(VARIANTS)}")
+            choices = [*VARIANTS, *presets()]
+            raise SystemExit(
+                f"error: unknown variant {argument!r}; choose one of {choices}, or a variant's name"
+                " from the template tests' table"
+            )
     return answers
 
 

