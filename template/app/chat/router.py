@@ -29,6 +29,7 @@ from app.chat.turn import BATCH, CHAT
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
 from app.core.sse import EventStreamResponse
+from app.core.text import ClientId, Offset, PageSize
 from app.dependencies import SessionDep
 
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -114,8 +115,8 @@ async def chat_batch(
 async def list_conversations(
     owner: CurrentOwner,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[PageSize, Query()] = 20,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Envelope[ConversationsPublic]:
     page = await store.list_owned(session, owner_id=owner.id, limit=limit, offset=offset)
     items = [ConversationSummary.model_validate(row, from_attributes=True) for row in page.rows]
@@ -124,7 +125,7 @@ async def list_conversations(
 
 @router.get("/conversations/{conversation_id}", tags=["conversations"])
 async def get_conversation(
-    conversation_id: str, owner: CurrentOwner, session: SessionDep
+    conversation_id: ClientId, owner: CurrentOwner, session: SessionDep
 ) -> Envelope[ConversationPublic]:
     found = await store.get_owned(
         session, owner_id=owner.id, conversation_id=conversation_id, with_messages=True
@@ -158,7 +159,7 @@ async def get_conversation(
     status_code=status.HTTP_204_NO_CONTENT,
 )
 async def delete_conversation(
-    conversation_id: str, owner: CurrentOwner, session: SessionDep
+    conversation_id: ClientId, owner: CurrentOwner, session: SessionDep
 ) -> Response:
     deleted = await store.delete_owned(session, owner_id=owner.id, conversation_id=conversation_id)
     if not deleted:

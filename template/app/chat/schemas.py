@@ -16,19 +16,20 @@ from app.chat.tool_schemas import (
 )
 from app.chat.turn import ChatResult, PreparedChat
 from app.core.errors import ApiError
+from app.core.text import ClientId, ClientText, Prompt
 from app.llm.base import Message, Role, Usage
 
 
 class ChatMessageIn(BaseModel):
     role: Role
-    content: str | None = Field(
+    content: ClientText | None = Field(
         default=None,
         description="Required, except on an assistant message that carries tool_calls",
     )
     tool_calls: list[ToolCallPublic] | None = Field(
         default=None, description="On an assistant message: the tool calls it made"
     )
-    tool_call_id: str | None = Field(
+    tool_call_id: ClientText | None = Field(
         default=None,
         max_length=MAX_CALL_ID_LENGTH,
         description="On a tool message: the call whose result this is",
@@ -41,11 +42,11 @@ class ChatMessageIn(BaseModel):
 
 class ChatRequest(BaseModel):
     messages: list[ChatMessageIn] = Field(min_length=1)
-    model: str | None = Field(default=None, max_length=100)
+    model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1)
     stream: bool = False
-    conversation_id: str | None = Field(
+    conversation_id: ClientId | None = Field(
         default=None,
         max_length=64,
         description="Continue this conversation: send only the new messages, history is stored",
@@ -53,7 +54,7 @@ class ChatRequest(BaseModel):
     use_knowledge: bool = Field(
         default=False, description="Answer from the knowledge base, citing its sources"
     )
-    instructions: str | None = Field(
+    instructions: ClientText | None = Field(
         default=None,
         description="A system prompt for this call only, not stored with the conversation "
         "(a client's system prompt: refused unless CHAT_ALLOW_SYSTEM_MESSAGES)",
@@ -145,9 +146,9 @@ class ChatReply(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    prompts: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
-    system: str | None = None
-    model: str | None = Field(default=None, max_length=100)
+    prompts: list[Prompt] = Field(min_length=1)
+    system: ClientText | None = None
+    model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1)
     use_knowledge: bool = False

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.text import ClientText
 from app.llm.tools import ResponseFormat, ToolCall, ToolChoice, ToolSpec
 
 TOOL_NAME = r"^[A-Za-z0-9_-]{1,64}$"  # what OpenAI and Anthropic both accept
@@ -18,7 +19,7 @@ MAX_CALL_ID_LENGTH = 128
 class ToolIn(BaseModel):
     type: Literal["function"] = "function"
     name: str = Field(pattern=TOOL_NAME)
-    description: str | None = None
+    description: ClientText | None = None
     parameters: dict[str, Any] | None = Field(
         default=None, description="The JSON Schema of the arguments (default: no arguments)"
     )
@@ -32,7 +33,7 @@ class ToolIn(BaseModel):
 
 class FunctionChoice(BaseModel):
     type: Literal["function"] = "function"
-    name: str
+    name: ClientText = Field(max_length=64)
 
 
 ToolChoiceIn = Literal["auto", "none", "required"] | FunctionChoice
@@ -47,9 +48,9 @@ def tool_choice_of(choice: ToolChoiceIn | None) -> ToolChoice | None:
 
 
 class ToolCallPublic(BaseModel):
-    id: str = Field(min_length=1, max_length=MAX_CALL_ID_LENGTH)
-    name: str
-    arguments: str = Field(default="{}", description="JSON text, as the model wrote it")
+    id: ClientText = Field(min_length=1, max_length=MAX_CALL_ID_LENGTH)
+    name: ClientText = Field(max_length=64)
+    arguments: ClientText = Field(default="{}", description="JSON text, as the model wrote it")
 
     @classmethod
     def of(cls, call: ToolCall) -> "ToolCallPublic":
@@ -66,7 +67,7 @@ class ResponseFormatIn(BaseModel):
 
     type: Literal["text", "json_object", "json_schema"]
     name: str = Field(default="response", pattern=TOOL_NAME)
-    description: str | None = None
+    description: ClientText | None = None
     json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
     strict: bool | None = None
 

@@ -14,6 +14,7 @@ from app.chat.tool_schemas import (
     ToolChoiceIn,
     ToolIn,
 )
+from app.core.text import ClientId, ClientText
 from app.llm.base import Role
 from app.llm.tools import ToolCall
 from app.openai_api.content import ContentPart, build, join_text
@@ -23,13 +24,13 @@ DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
 
 
 class FunctionCall(BaseModel):
-    name: str
-    arguments: str = "{}"
+    name: ClientText = Field(max_length=64)
+    arguments: ClientText = "{}"
 
 
 class MessageToolCall(BaseModel):
-    id: str
-    type: str = "function"
+    id: ClientId
+    type: ClientText = Field(default="function", max_length=64)
     function: FunctionCall
 
 
@@ -37,9 +38,9 @@ class OpenAIMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")  # `name` and the like label, they do not instruct
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ContentPart] | None = None
+    content: ClientText | list[ContentPart] | None = None
     tool_calls: list[MessageToolCall] | None = None
-    tool_call_id: str | None = None
+    tool_call_id: ClientId | None = None
 
     def chat_role(self) -> Role:
         if self.role == "developer":
@@ -49,36 +50,36 @@ class OpenAIMessage(BaseModel):
 
 class FunctionDefinition(BaseModel):
     name: str = Field(pattern=TOOL_NAME)
-    description: str | None = None
+    description: ClientText | None = None
     parameters: dict[str, Any] | None = None
     strict: bool | None = None
 
 
 class OpenAITool(BaseModel):
-    type: str
+    type: ClientText = Field(max_length=64)
     function: FunctionDefinition | None = None
 
 
 class NamedFunction(BaseModel):
-    name: str
+    name: ClientText = Field(max_length=64)
 
 
 class NamedToolChoice(BaseModel):
-    type: str
+    type: ClientText = Field(max_length=64)
     function: NamedFunction | None = None
 
 
 class JsonSchemaFormat(BaseModel):
     model_config = ConfigDict(validate_by_name=True)
 
-    name: str = "response"
-    description: str | None = None
+    name: ClientText = Field(default="response", max_length=64)
+    description: ClientText | None = None
     json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
     strict: bool | None = None
 
 
 class OpenAIResponseFormat(BaseModel):
-    type: str
+    type: ClientText = Field(max_length=64)
     json_schema: JsonSchemaFormat | None = None
 
 
@@ -91,7 +92,7 @@ class ChatCompletionRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field(max_length=100)
+    model: ClientText = Field(max_length=100)
     messages: list[OpenAIMessage] = Field(min_length=1)
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1)

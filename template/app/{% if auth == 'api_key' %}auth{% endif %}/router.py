@@ -7,6 +7,7 @@ from app.auth.dependencies import AdminOwner
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, ApiKeysPublic
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.text import ClientId
 from app.dependencies import SessionDep
 
 router = APIRouter(prefix="/api/admin/keys", tags=["admin"])
@@ -44,7 +45,7 @@ async def list_keys(_admin: AdminOwner, session: SessionDep) -> Envelope[ApiKeys
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_key(key_id: str, _admin: AdminOwner, session: SessionDep) -> Response:
+async def revoke_key(key_id: ClientId, _admin: AdminOwner, session: SessionDep) -> Response:
     if not await service.revoke_key(session, key_id):
         raise ApiError(404, f"API key {key_id!r} not found or already revoked")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,14 +5,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.core.text import ClientId, ClientText
+
 
 class ApiKeyCreate(BaseModel):
     """A key for a new client named `name`, or, with `client_id`, one more key for an existing
     client (to rotate: issue the new key, switch to it, then revoke the old one)."""
 
-    name: str = Field(default="", max_length=100)
+    name: ClientText = Field(default="", max_length=100)
     role: Literal["user", "admin"] = "user"
-    client_id: str | None = Field(default=None, max_length=64)
+    client_id: ClientId | None = Field(default=None, max_length=64)
 
 
 class ApiKeyPublic(BaseModel):

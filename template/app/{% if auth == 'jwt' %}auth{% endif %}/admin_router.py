@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.schemas import UserPublic, UsersPublic, UserUpdate
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.text import ClientId, Offset, PageSize
 from app.dependencies import SessionDep
 
 router = APIRouter(prefix="/api/admin/users", tags=["admin"])
@@ -20,8 +21,8 @@ router = APIRouter(prefix="/api/admin/users", tags=["admin"])
 async def list_users(
     _admin: AdminOwner,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[PageSize, Query()] = 50,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Envelope[UsersPublic]:
     count = await session.scalar(select(func.count()).select_from(User))
     rows = await session.scalars(
@@ -33,7 +34,7 @@ async def list_users(
 
 @router.patch("/{user_id}")
 async def update_user(
-    user_id: str, body: UserUpdate, admin: AdminOwner, session: SessionDep
+    user_id: ClientId, body: UserUpdate, admin: AdminOwner, session: SessionDep
 ) -> Envelope[UserPublic]:
     """Deactivating an account ends its sessions at once (a role change applies to the next
     request anyway: every request reads the account)."""

@@ -5,12 +5,18 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service, sessions
 from app.auth.dependencies import CurrentOwner
 from app.auth.models import User
-from app.auth.schemas import PasswordChange, RefreshRequest, Token, UserCreate, UserPublic
+from app.auth.schemas import (
+    PasswordChange,
+    RefreshRequest,
+    SignInForm,
+    Token,
+    UserCreate,
+    UserPublic,
+)
 from app.auth.scheme import current_session_id
 from app.auth.throttle import AccountThrottle
 from app.auth.tokens import create_access_token
@@ -49,7 +55,7 @@ async def register(
 
 @router.post("/token")
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[SignInForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
     request: Request,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from app.auth.dependencies import CurrentOwner
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.text import ClientId, Offset, PageSize
 from app.dependencies import SessionDep
 from app.knowledge import store
 from app.knowledge.dependencies import AnalystDep, KnowledgeDep
@@ -63,8 +64,8 @@ async def upload(
 async def list_documents(
     owner: CurrentOwner,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[PageSize, Query()] = 20,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Envelope[DocumentsPublic]:
     page = await store.list_owned(session, owner_id=owner.id, limit=limit, offset=offset)
     return ok(DocumentsPublic(items=[DocumentPublic.of(d) for d in page.rows], count=page.count))
@@ -72,13 +73,15 @@ async def list_documents(
 
 @router.get("/documents/{document_id}")
 async def get_document(
-    document_id: str, owner: CurrentOwner, session: SessionDep
+    document_id: ClientId, owner: CurrentOwner, session: SessionDep
 ) -> Envelope[DocumentPublic]:
     return ok(DocumentPublic.of(await _owned(session, owner.id, document_id)))
 
 
 @router.delete("/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_document(document_id: str, owner: CurrentOwner, knowledge: KnowledgeDep) -> None:
+async def delete_document(
+    document_id: ClientId, owner: CurrentOwner, knowledge: KnowledgeDep
+) -> None:
     if not await knowledge.delete(owner_id=owner.id, document_id=document_id):
         raise _not_found(document_id)
 
@@ -97,7 +100,7 @@ async def search(
     summary="Summary and key points of a document (kept: the same content is analysed once)",
 )
 async def analyze_document(
-    document_id: str, owner: CurrentOwner, session: SessionDep, analyst: AnalystDep
+    document_id: ClientId, owner: CurrentOwner, session: SessionDep, analyst: AnalystDep
 ) -> Envelope[AnalysisPublic]:
     document = await _owned(session, owner.id, document_id)
     if document.status != READY:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.text import Prompt
 from app.knowledge.analysis import Analysis
 from app.knowledge.models import Document
 from app.knowledge.stores.base import Hit
@@ -36,7 +37,7 @@ class DocumentsPublic(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000)
+    query: Prompt = Field(max_length=2000)
     top_k: int = Field(default=5, ge=1, le=50)
 
 

@@ -1,0 +1,70 @@
+"""What a client may send as text or as a number, on every transport alike.
+
+`ClientText` is storable text: no NUL character and no unpaired surrogate (PostgreSQL refuses
+both, and SQLite would keep text no other client can read back), at most `MAX_TEXT_CHARS`
+characters unless a field bounds it tighter. `Prompt` is `ClientText` with something in it
+besides whitespace. `ClientId` is an identifier in a path, a query or a body. `Offset` and
+`PageSize` bound pagination, so a huge number is a 422 rather than a database overflow.
+
+The OpenAPI schema states the same rules as patterns, so a client (or a fuzzer) generating
+from the schema produces only what the service accepts.
+"""
+
+import re
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
+# The body limit (MAX_REQUEST_KB) bounds a request; this bounds any one text in it.
+MAX_TEXT_CHARS = 1_000_000
+MAX_ID_CHARS = 128
+MAX_OFFSET = 1_000_000  # far beyond any page a client reads; within every database's integer
+MAX_PAGE_SIZE = 100
+
+STORABLE_PATTERN = r"^[^\x00]*$"
+# Python's own `\s`, the same whitespace the validator below strips.
+NOT_BLANK_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+_NOT_BLANK = re.compile(r"[^\s]")
+
+
+def _storable(value: object) -> object:
+    """Runs before str validation, so the length limits stay plain string constraints."""
+    if not isinstance(value, str):
+        return value
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must not contain unpaired surrogate characters") from None
+    return value
+
+
+def _not_blank(value: object) -> object:
+    if isinstance(value, str) and _NOT_BLANK.search(value) is None:
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+ClientText = Annotated[
+    str,
+    Field(max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": STORABLE_PATTERN}),
+    BeforeValidator(_storable),
+]
+Prompt = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        json_schema_extra={"pattern": NOT_BLANK_PATTERN},
+    ),
+    BeforeValidator(_storable),
+    BeforeValidator(_not_blank),
+]
+ClientId = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_ID_CHARS, json_schema_extra={"pattern": STORABLE_PATTERN}),
+    BeforeValidator(_storable),
+]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
