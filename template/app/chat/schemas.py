@@ -16,8 +16,14 @@ from app.chat.tool_schemas import (
 )
 from app.chat.turn import ChatResult, PreparedChat
 from app.core.errors import ApiError
+from app.core.openapi import errors
 from app.core.text import ClientId, ClientText, Prompt
 from app.llm.base import Message, Role, Usage
+
+# What a turn can answer besides its reply, on every chat transport: a refused request (400),
+# a conversation that is not the caller's (404), a spent budget (429), a model that failed
+# (502) or timed out (504), a database that cannot store the turn (503).
+TURN_ERRORS = errors(400, 404, 429, 502, 503, 504)
 
 
 class ChatMessageIn(BaseModel):

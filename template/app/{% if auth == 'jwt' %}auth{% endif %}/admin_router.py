@@ -6,15 +6,16 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from app.auth import sessions
-from app.auth.dependencies import AdminOwner
+from app.auth.dependencies import ADMIN_ERRORS, AdminOwner
 from app.auth.models import User
 from app.auth.schemas import UserPublic, UsersPublic, UserUpdate
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.openapi import errors
 from app.core.text import ClientId, Offset, PageSize
 from app.dependencies import SessionDep
 
-router = APIRouter(prefix="/api/admin/users", tags=["admin"])
+router = APIRouter(prefix="/api/admin/users", tags=["admin"], responses=ADMIN_ERRORS)
 
 
 @router.get("")
@@ -32,7 +33,7 @@ async def list_users(
     return ok(UsersPublic(items=items, count=int(count or 0)))
 
 
-@router.patch("/{user_id}")
+@router.patch("/{user_id}", responses=errors(404, 409))
 async def update_user(
     user_id: ClientId, body: UserUpdate, admin: AdminOwner, session: SessionDep
 ) -> Envelope[UserPublic]:
