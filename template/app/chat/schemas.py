@@ -17,7 +17,7 @@ from app.chat.tool_schemas import (
 from app.chat.turn import ChatResult, PreparedChat
 from app.core.errors import ApiError
 from app.core.openapi import errors
-from app.core.text import ClientId, ClientText, Prompt
+from app.core.text import MAX_TOKENS, ClientId, ClientModel, ClientText, Prompt, WholeNumber
 from app.llm.base import Message, Role, Usage
 
 # What a turn can answer besides its reply, on every chat transport: a refused request (400),
@@ -26,7 +26,7 @@ from app.llm.base import Message, Role, Usage
 TURN_ERRORS = errors(400, 404, 429, 502, 503, 504)
 
 
-class ChatMessageIn(BaseModel):
+class ChatMessageIn(ClientModel):
     role: Role
     content: ClientText | None = Field(
         default=None,
@@ -46,11 +46,11 @@ class ChatMessageIn(BaseModel):
         return Message(self.role, self.content or "", calls, self.tool_call_id)
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(ClientModel):
     messages: list[ChatMessageIn] = Field(min_length=1)
     model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
     stream: bool = False
     conversation_id: ClientId | None = Field(
         default=None,
@@ -151,12 +151,12 @@ class ChatReply(BaseModel):
         )
 
 
-class BatchRequest(BaseModel):
+class BatchRequest(ClientModel):
     prompts: list[Prompt] = Field(min_length=1)
     system: ClientText | None = None
     model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
     use_knowledge: bool = False
 
 

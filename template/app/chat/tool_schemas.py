@@ -7,16 +7,16 @@ answer's `tool_calls` go back unchanged in the next request's assistant message.
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from app.core.text import ClientText
+from app.core.text import ClientModel, ClientText
 from app.llm.tools import ResponseFormat, ToolCall, ToolChoice, ToolSpec
 
 TOOL_NAME = r"^[A-Za-z0-9_-]{1,64}$"  # what OpenAI and Anthropic both accept
 MAX_CALL_ID_LENGTH = 128
 
 
-class ToolIn(BaseModel):
+class ToolIn(ClientModel):
     type: Literal["function"] = "function"
     name: str = Field(pattern=TOOL_NAME)
     description: ClientText | None = None
@@ -31,7 +31,7 @@ class ToolIn(BaseModel):
         return ToolSpec(self.name, self.description, self.parameters, self.strict)
 
 
-class FunctionChoice(BaseModel):
+class FunctionChoice(ClientModel):
     type: Literal["function"] = "function"
     name: ClientText = Field(max_length=64)
 
@@ -47,7 +47,7 @@ def tool_choice_of(choice: ToolChoiceIn | None) -> ToolChoice | None:
     return ToolChoice(choice)
 
 
-class ToolCallPublic(BaseModel):
+class ToolCallPublic(ClientModel):
     id: ClientText = Field(min_length=1, max_length=MAX_CALL_ID_LENGTH)
     name: ClientText = Field(max_length=64)
     arguments: ClientText = Field(default="{}", description="JSON text, as the model wrote it")
@@ -60,7 +60,7 @@ class ToolCallPublic(BaseModel):
         return ToolCall(self.id, self.name, self.arguments)
 
 
-class ResponseFormatIn(BaseModel):
+class ResponseFormatIn(ClientModel):
     """`text` (the default), `json_object`, or `json_schema` with its `schema`."""
 
     model_config = ConfigDict(validate_by_name=True, serialize_by_alias=True)

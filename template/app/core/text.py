@@ -6,25 +6,27 @@ characters unless a field bounds it tighter. `Prompt` is `ClientText` with somet
 besides whitespace. `ClientId` is an identifier in a path, a query or a body. `Offset` and
 `PageSize` bound pagination, so a huge number is a 422 rather than a database overflow.
 
-The OpenAPI schema states the same rules as patterns, so a client (or a fuzzer) generating
-from the schema produces only what the service accepts.
+The OpenAPI schema states the non-blank rule as a pattern (`\\S`: some character that is not
+whitespace), so a client (or a fuzzer) generating from the schema produces prompts the service
+accepts; storability is stated in words, as a pattern on every text field would make every
+schema-driven generator crawl.
 """
 
 import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 # The body limit (MAX_REQUEST_KB) bounds a request; this bounds any one text in it.
-MAX_TEXT_CHARS = 1_000_000
+MAX_TEXT_CHARS = 100_000
 MAX_ID_CHARS = 128
 MAX_OFFSET = 1_000_000  # far beyond any page a client reads; within every database's integer
 MAX_PAGE_SIZE = 100
+MAX_TOKENS = 1_000_000  # a request's output limit; the settings hold each one lower
 
-STORABLE_PATTERN = r"^[^\x00]*$"
-# Python's own `\s`, the same whitespace the validator below strips.
-NOT_BLANK_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
-_NOT_BLANK = re.compile(r"[^\s]")
+# Python's own `\S` (search semantics, as JSON Schema's `pattern`), as the validator uses it.
+NOT_BLANK_PATTERN = r"\S"
+_NOT_BLANK = re.compile(NOT_BLANK_PATTERN)
 
 
 def _storable(value: object) -> object:
@@ -48,7 +50,7 @@ def _not_blank(value: object) -> object:
 
 ClientText = Annotated[
     str,
-    Field(max_length=MAX_TEXT_CHARS, json_schema_extra={"pattern": STORABLE_PATTERN}),
+    Field(max_length=MAX_TEXT_CHARS),
     BeforeValidator(_storable),
 ]
 Prompt = Annotated[
@@ -63,8 +65,26 @@ Prompt = Annotated[
 ]
 ClientId = Annotated[
     str,
-    Field(min_length=1, max_length=MAX_ID_CHARS, json_schema_extra={"pattern": STORABLE_PATTERN}),
+    Field(min_length=1, max_length=MAX_ID_CHARS),
     BeforeValidator(_storable),
 ]
+
+
+def _number(value: object) -> object:
+    """JSON numbers only: `true` and `"5"` are not counts (a whole float, `5.0`, is)."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a number")
+    return value
+
+
+# A whole number in a body; strict models would refuse `5.0`, which JSON Schema calls integer.
+WholeNumber = Annotated[int, Field(strict=False), BeforeValidator(_number)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+
+
+class ClientModel(BaseModel):
+    """A body a client sends: strict, so a value is of the type the schema says (`0` is not
+    `false`, `"1"` is not `1`), as the OpenAPI schema promises."""
+
+    model_config = ConfigDict(strict=True)

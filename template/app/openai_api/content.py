@@ -8,14 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.chat.schemas import invalid_field
 from app.core.errors import validation_detail
-from app.core.text import ClientText
+from app.core.text import ClientModel, ClientText
 from app.openai_api.parameters import unsupported
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Location = tuple[str | int, ...]
 
 
-class ContentPart(BaseModel):
+class ContentPart(ClientModel):
     model_config = ConfigDict(extra="allow")
 
     type: ClientText = Field(max_length=64)

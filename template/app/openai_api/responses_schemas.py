@@ -8,24 +8,25 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.chat.tool_schemas import ResponseFormatIn, ToolIn
-from app.core.text import ClientId, ClientText, Prompt
+from app.core.text import MAX_TOKENS, ClientId, ClientModel, ClientText, Prompt, WholeNumber
 from app.llm.base import Usage
 from app.llm.tools import ToolCall
+from app.openai_api.parameters import RESPONSES_HARMLESS, documented
 
 MetadataKey = Annotated[ClientText, Field(max_length=64)]
 MetadataValue = Annotated[ClientText, Field(max_length=512)]
 
 
-class TextConfig(BaseModel):
+class TextConfig(ClientModel):
     model_config = ConfigDict(extra="allow")
 
     format: ResponseFormatIn | None = None
 
 
-class ResponseCreateRequest(BaseModel):
+class ResponseCreateRequest(ClientModel):
     """Parameters not declared here are checked by name: see `parameters.py`."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra=documented(RESPONSES_HARMLESS))
 
     model: ClientText = Field(max_length=100)
     input: Prompt | list[dict[str, Any]] = Field(
@@ -41,7 +42,7 @@ class ResponseCreateRequest(BaseModel):
     parallel_tool_calls: bool | None = None
     text: TextConfig | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_output_tokens: int | None = Field(default=None, ge=1)
+    max_output_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
     store: bool | None = Field(
         default=None,
         description="true (the default): kept as a conversation that previous_response_id "

@@ -14,27 +14,32 @@ from app.chat.tool_schemas import (
     ToolChoiceIn,
     ToolIn,
 )
-from app.core.text import ClientId, ClientText
+from app.core.text import MAX_TOKENS, ClientId, ClientModel, ClientText, WholeNumber
 from app.llm.base import Role
 from app.llm.tools import ToolCall
 from app.openai_api.content import ContentPart, build, join_text
-from app.openai_api.parameters import CHAT_HARMLESS, refuse_unsupported, unsupported
+from app.openai_api.parameters import (
+    CHAT_HARMLESS,
+    documented,
+    refuse_unsupported,
+    unsupported,
+)
 
 DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
 
 
-class FunctionCall(BaseModel):
+class FunctionCall(ClientModel):
     name: ClientText = Field(max_length=64)
     arguments: ClientText = "{}"
 
 
-class MessageToolCall(BaseModel):
+class MessageToolCall(ClientModel):
     id: ClientId
     type: ClientText = Field(default="function", max_length=64)
     function: FunctionCall
 
 
-class OpenAIMessage(BaseModel):
+class OpenAIMessage(ClientModel):
     model_config = ConfigDict(extra="ignore")  # `name` and the like label, they do not instruct
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
@@ -48,28 +53,28 @@ class OpenAIMessage(BaseModel):
         return self.role
 
 
-class FunctionDefinition(BaseModel):
+class FunctionDefinition(ClientModel):
     name: str = Field(pattern=TOOL_NAME)
     description: ClientText | None = None
     parameters: dict[str, Any] | None = None
     strict: bool | None = None
 
 
-class OpenAITool(BaseModel):
+class OpenAITool(ClientModel):
     type: ClientText = Field(max_length=64)
     function: FunctionDefinition | None = None
 
 
-class NamedFunction(BaseModel):
+class NamedFunction(ClientModel):
     name: ClientText = Field(max_length=64)
 
 
-class NamedToolChoice(BaseModel):
+class NamedToolChoice(ClientModel):
     type: ClientText = Field(max_length=64)
     function: NamedFunction | None = None
 
 
-class JsonSchemaFormat(BaseModel):
+class JsonSchemaFormat(ClientModel):
     model_config = ConfigDict(validate_by_name=True)
 
     name: ClientText = Field(default="response", max_length=64)
@@ -78,25 +83,25 @@ class JsonSchemaFormat(BaseModel):
     strict: bool | None = None
 
 
-class OpenAIResponseFormat(BaseModel):
+class OpenAIResponseFormat(ClientModel):
     type: ClientText = Field(max_length=64)
     json_schema: JsonSchemaFormat | None = None
 
 
-class StreamOptions(BaseModel):
+class StreamOptions(ClientModel):
     include_usage: bool = False
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(ClientModel):
     """Parameters not declared here are checked by name: see `parameters.py`."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra=documented(CHAT_HARMLESS))
 
     model: ClientText = Field(max_length=100)
     messages: list[OpenAIMessage] = Field(min_length=1)
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    max_completion_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
     stream: bool = False
     stream_options: StreamOptions | None = None
     tools: list[OpenAITool] | None = None

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from app.core.text import ClientModel, WholeNumber
 from app.limits.quota import Quota
 from app.limits.service import LimitsStatus
 
@@ -56,10 +57,10 @@ class UsageSummary(BaseModel):
     limits: LimitsPublic
 
 
-class BudgetUpdate(BaseModel):
+class BudgetUpdate(ClientModel):
     """`null` restores the service's default; 0 means no limit."""
 
-    tokens_per_day: int | None = Field(default=None, ge=0, le=10**12)
+    tokens_per_day: WholeNumber | None = Field(default=None, ge=0, le=10**12)
     cost_per_day: float | None = Field(default=None, ge=0, le=10**9)
 
 

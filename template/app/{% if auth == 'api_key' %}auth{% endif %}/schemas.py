@@ -5,10 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.core.text import ClientId, ClientText
+from app.core.text import ClientId, ClientModel, ClientText
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(ClientModel):
     """A key for a new client named `name`, or, with `client_id`, one more key for an existing
     client (to rotate: issue the new key, switch to it, then revoke the old one)."""
 

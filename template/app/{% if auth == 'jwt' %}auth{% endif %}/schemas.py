@@ -7,10 +7,10 @@ from fastapi import Form
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, EmailStr, Field
 
-from app.core.text import ClientText
+from app.core.text import ClientModel, ClientText
 
 
-class UserCreate(BaseModel):
+class UserCreate(ClientModel):
     email: EmailStr = Field(max_length=320)
     password: ClientText = Field(min_length=1, max_length=128)
 
@@ -28,7 +28,7 @@ class UsersPublic(BaseModel):
     count: int
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(ClientModel):
     """What an administrator may change of an account; a field left out stays as it is."""
 
     role: Literal["user", "admin"] | None = None
@@ -44,11 +44,11 @@ class Token(BaseModel):
     refresh_token: str
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(ClientModel):
     refresh_token: ClientText = Field(min_length=1, max_length=512)
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(ClientModel):
     current_password: ClientText = Field(min_length=1, max_length=128)
     new_password: ClientText = Field(min_length=1, max_length=128)
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.core.text import Prompt
+from app.core.text import ClientModel, Prompt, WholeNumber
 from app.knowledge.analysis import Analysis
 from app.knowledge.models import Document
 from app.knowledge.stores.base import Hit
@@ -36,9 +36,9 @@ class DocumentsPublic(BaseModel):
     count: int
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(ClientModel):
     query: Prompt = Field(max_length=2000)
-    top_k: int = Field(default=5, ge=1, le=50)
+    top_k: WholeNumber = Field(default=5, ge=1, le=50)
 
 
 class SearchHit(BaseModel):
