@@ -17,7 +17,7 @@ from app.chat.tool_schemas import (
 from app.chat.turn import ChatResult, PreparedChat
 from app.core.errors import ApiError
 from app.core.openapi import errors
-from app.core.text import MAX_TOKENS, ClientId, ClientModel, ClientText, Prompt, WholeNumber
+from app.core.text import ClientId, ClientModel, ClientText, Prompt, TokenLimit
 from app.llm.base import Message, Role, Usage
 
 # What a turn can answer besides its reply, on every chat transport: a refused request (400),
@@ -50,7 +50,7 @@ class ChatRequest(ClientModel):
     messages: list[ChatMessageIn] = Field(min_length=1)
     model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
-    max_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    max_tokens: TokenLimit | None = None
     stream: bool = False
     conversation_id: ClientId | None = Field(
         default=None,
@@ -156,7 +156,7 @@ class BatchRequest(ClientModel):
     system: ClientText | None = None
     model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
-    max_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    max_tokens: TokenLimit | None = None
     use_knowledge: bool = False
 
 

@@ -77,8 +77,11 @@ def _number(value: object) -> object:
     return value
 
 
-# A whole number in a body; strict models would refuse `5.0`, which JSON Schema calls integer.
-WholeNumber = Annotated[int, Field(strict=False), BeforeValidator(_number)]
+# For a whole number in a body, with its bounds: `Annotated[int, Field(ge=.., le=..,
+# strict=False), NumberOnly]` (strict models would refuse `5.0`, which JSON Schema calls an
+# integer; the bounds stay inside, where the schema shows them as minimum and maximum).
+NumberOnly = BeforeValidator(_number)
+TokenLimit = Annotated[int, Field(ge=1, le=MAX_TOKENS, strict=False), NumberOnly]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.chat.tool_schemas import ResponseFormatIn, ToolIn
-from app.core.text import MAX_TOKENS, ClientId, ClientModel, ClientText, Prompt, WholeNumber
+from app.core.text import ClientId, ClientModel, ClientText, Prompt, TokenLimit
 from app.llm.base import Usage
 from app.llm.tools import ToolCall
 from app.openai_api.parameters import RESPONSES_HARMLESS, documented
@@ -42,7 +42,7 @@ class ResponseCreateRequest(ClientModel):
     parallel_tool_calls: bool | None = None
     text: TextConfig | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_output_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    max_output_tokens: TokenLimit | None = None
     store: bool | None = Field(
         default=None,
         description="true (the default): kept as a conversation that previous_response_id "

@@ -14,7 +14,7 @@ from app.chat.tool_schemas import (
     ToolChoiceIn,
     ToolIn,
 )
-from app.core.text import MAX_TOKENS, ClientId, ClientModel, ClientText, WholeNumber
+from app.core.text import ClientId, ClientModel, ClientText, TokenLimit
 from app.llm.base import Role
 from app.llm.tools import ToolCall
 from app.openai_api.content import ContentPart, build, join_text
@@ -100,8 +100,8 @@ class ChatCompletionRequest(ClientModel):
     model: ClientText = Field(max_length=100)
     messages: list[OpenAIMessage] = Field(min_length=1)
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
-    max_completion_tokens: WholeNumber | None = Field(default=None, ge=1, le=MAX_TOKENS)
+    max_tokens: TokenLimit | None = None
+    max_completion_tokens: TokenLimit | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
     tools: list[OpenAITool] | None = None

@@ -1,10 +1,11 @@
 """Usage summaries per owner and model, and what is left of the caller's limits."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.core.text import ClientModel, WholeNumber
+from app.core.text import ClientModel, NumberOnly
 from app.limits.quota import Quota
 from app.limits.service import LimitsStatus
 
@@ -60,7 +61,7 @@ class UsageSummary(BaseModel):
 class BudgetUpdate(ClientModel):
     """`null` restores the service's default; 0 means no limit."""
 
-    tokens_per_day: WholeNumber | None = Field(default=None, ge=0, le=10**12)
+    tokens_per_day: Annotated[int, Field(ge=0, le=10**12, strict=False), NumberOnly] | None = None
     cost_per_day: float | None = Field(default=None, ge=0, le=10**9)
 
 

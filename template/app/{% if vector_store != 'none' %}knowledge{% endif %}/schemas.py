@@ -1,10 +1,11 @@
 """Request and response bodies of `/api/knowledge`."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.core.text import ClientModel, Prompt, WholeNumber
+from app.core.text import ClientModel, NumberOnly, Prompt
 from app.knowledge.analysis import Analysis
 from app.knowledge.models import Document
 from app.knowledge.stores.base import Hit
@@ -38,7 +39,7 @@ class DocumentsPublic(BaseModel):
 
 class SearchRequest(ClientModel):
     query: Prompt = Field(max_length=2000)
-    top_k: WholeNumber = Field(default=5, ge=1, le=50)
+    top_k: Annotated[int, Field(ge=1, le=50, strict=False), NumberOnly] = 5
 
 
 class SearchHit(BaseModel):
