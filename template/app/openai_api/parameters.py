@@ -87,7 +87,11 @@ def refuse_unsupported(extra: Mapping[str, Any] | None, *, harmless: Mapping[str
 
 
 def refuse_unsupported_includes(include: Any) -> None:
-    for value in include if isinstance(include, list) else ():
+    if include is None:
+        return
+    if not isinstance(include, list) or not all(isinstance(value, str) for value in include):
+        raise unsupported(("include",), "a list of item data names (strings)")
+    for value in include:
         if value in UNSUPPORTED_INCLUDES:
             raise unsupported(("include",), f"{value!r} is not supported by this service")
 
