@@ -59,11 +59,13 @@ async def chat_websocket(websocket: WebSocket) -> None:
             raw = await websocket.receive_text()
             try:
                 await limits_of(websocket).admit(owner)  # each turn is a request
-                body = ChatRequest.model_validate_json(raw)
+                body = ChatRequest.model_validate(_parsed(raw))
                 prepared = await service.prepare(owner, body, endpoint=WEBSOCKET)
                 stream = await service.open_stream(prepared)
             except ValidationError as exc:
-                detail = validation_detail(exc.errors(include_input=True))
+                # `loc` starts at "body", as on HTTP: the message is this turn's body.
+                errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+                detail = validation_detail(errors)
                 await _send_error(websocket, 422, validation_message(detail), detail)
                 continue
             except ApiError as exc:
@@ -122,6 +124,19 @@ def _token_of(message: str) -> str:
         if isinstance(token, str) and token:
             return token
     raise ApiError(401, SIGN_IN_HINT)
+
+
+def _parsed(raw: str) -> object:
+    """The turn's JSON, parsed as HTTP bodies are (Python's parser keeps an unpaired
+    surrogate escape, which the text rules then refuse by field, rather than failing the
+    whole message)."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ValidationError.from_exception_data(
+            "ChatRequest",
+            [{"type": "json_invalid", "loc": (), "input": raw, "ctx": {"error": str(exc)}}],
+        ) from None
 
 
 async def _send_error(websocket: WebSocket, code: int, message: str, detail: object) -> None:
