@@ -46,7 +46,7 @@ class AllowMiddleware:
         await self.app(scope, receive, send_with_allow)
 
     def _allowed(self, path: str) -> str:
-        """`GET, HEAD, DELETE, OPTIONS`: each method some route answers on `path` ("" if none).
+        """`GET, DELETE, OPTIONS`: each method some route answers on `path` ("" if none).
 
         Asked of the routes themselves, as the router asks them, so routers included in
         routers (and their prefixes) are seen as they are served.
