@@ -18,6 +18,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 CLOSE_TIMEOUT_SECONDS = 10.0
+# A route's `responses={200: EVENT_STREAM}`: with `stream: true`, its 200 is an event stream.
+EVENT_STREAM = {"content": {"text/event-stream": {"schema": {"type": "string"}}}}
 DONE = b"data: [DONE]\n\n"
 PING = b": ping\n\n"
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

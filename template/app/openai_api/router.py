@@ -11,7 +11,7 @@ from app.chat.dependencies import chat_service
 from app.chat.schemas import TURN_ERRORS, CitationPublic, guard_headers
 from app.chat.turn import OPENAI
 from app.core.ids import random_hex
-from app.core.sse import EventStreamResponse
+from app.core.sse import EVENT_STREAM, EventStreamResponse
 from app.openai_api.schemas import (
     AssistantMessage,
     ChatCompletion,
@@ -38,7 +38,11 @@ async def list_models(_owner: CurrentOwner, request: Request) -> ModelList:
     )
 
 
-@router.post("/chat/completions", response_model=ChatCompletion, responses=TURN_ERRORS)
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={200: EVENT_STREAM, **TURN_ERRORS},
+)
 async def create_chat_completion(
     body: ChatCompletionRequest, owner: CurrentOwner, request: Request, response: Response
 ) -> ChatCompletion | EventStreamResponse:
