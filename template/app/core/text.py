@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 # The body limit (MAX_REQUEST_KB) bounds a request; this bounds any one text in it.
 MAX_TEXT_CHARS = 100_000
-MAX_ID_CHARS = 128
+MAX_ID_CHARS = 64  # the id columns' width (owners, conversations, documents)
 MAX_OFFSET = 1_000_000  # far beyond any page a client reads; within every database's integer
 MAX_PAGE_SIZE = 100
 MAX_TOKENS = 1_000_000  # a request's output limit; the settings hold each one lower

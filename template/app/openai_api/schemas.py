@@ -8,13 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.chat.schemas import ChatMessageIn, ChatRequest, Citations
 from app.chat.tool_schemas import (
+    MAX_CALL_ID_LENGTH,
     TOOL_NAME,
     FunctionChoice,
     ResponseFormatIn,
     ToolChoiceIn,
     ToolIn,
 )
-from app.core.text import ClientId, ClientModel, ClientText, TokenLimit
+from app.core.text import ClientModel, ClientText, TokenLimit
 from app.llm.base import Role
 from app.llm.tools import ToolCall
 from app.openai_api.content import ContentPart, build, join_text
@@ -34,7 +35,7 @@ class FunctionCall(ClientModel):
 
 
 class MessageToolCall(ClientModel):
-    id: ClientId
+    id: ClientText = Field(min_length=1, max_length=MAX_CALL_ID_LENGTH)
     type: ClientText = Field(default="function", max_length=64)
     function: FunctionCall
 
@@ -45,7 +46,7 @@ class OpenAIMessage(ClientModel):
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: ClientText | list[ContentPart] | None = None
     tool_calls: list[MessageToolCall] | None = None
-    tool_call_id: ClientId | None = None
+    tool_call_id: ClientText | None = Field(default=None, max_length=MAX_CALL_ID_LENGTH)
 
     def chat_role(self) -> Role:
         if self.role == "developer":
