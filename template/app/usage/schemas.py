@@ -61,7 +61,8 @@ class UsageSummary(BaseModel):
 class BudgetUpdate(ClientModel):
     """`null` restores the service's default; 0 means no limit."""
 
-    tokens_per_day: Annotated[int, Field(ge=0, le=10**12, strict=False), NumberOnly] | None = None
+    # At most what the budgets table's integer column holds (more was a 500 on PostgreSQL).
+    tokens_per_day: Annotated[int, Field(ge=0, le=2**31 - 1, strict=False), NumberOnly] | None = None
     cost_per_day: float | None = Field(default=None, ge=0, le=10**9)
 
 
