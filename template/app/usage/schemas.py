@@ -9,9 +9,8 @@ from app.core.text import ClientModel, NumberOnly
 from app.limits.quota import Quota
 from app.limits.service import LimitsStatus
 
-
-# What the budgets table's integer column holds (more was a 500 on PostgreSQL).
-MAX_TOKEN_BUDGET = 2**31 - 1
+# At most what the budgets table's integer column holds (more was a 500 on PostgreSQL).
+TokenBudget = Annotated[int, Field(ge=0, le=2**31 - 1, strict=False), NumberOnly]
 
 
 class UsageRow(BaseModel):
@@ -65,9 +64,7 @@ class UsageSummary(BaseModel):
 class BudgetUpdate(ClientModel):
     """`null` restores the service's default; 0 means no limit."""
 
-    tokens_per_day: Annotated[int, Field(ge=0, le=MAX_TOKEN_BUDGET, strict=False), NumberOnly] | None = (
-        None
-    )
+    tokens_per_day: TokenBudget | None = None
     cost_per_day: float | None = Field(default=None, ge=0, le=10**9)
 
 
