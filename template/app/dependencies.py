@@ -13,6 +13,7 @@ from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
+from app.core.openapi import errors
 from app.core.readiness import ReadinessCheck
 from app.settings import Settings
 
@@ -40,5 +41,7 @@ async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]
     async with sessionmaker_of(connection)() as session:
         yield session
 
+
+DATABASE_ERRORS = errors(503)  # the database is unavailable: retry later
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -65,7 +65,7 @@ CI_VARIANTS = [
     name for name, answers in VARIANTS.items() if answers.get("ci", "github") == "github"
 ]
 
-START_COMMAND = [
+UVICORN = [
     "uvicorn",
     "--factory",
     "app.main:create_app",
@@ -75,7 +75,11 @@ START_COMMAND = [
     "8000",
     "--no-proxy-headers",  # forwarded headers are the app's to judge (TRUSTED_PROXIES)
     "--no-server-header",  # answers do not advertise the server software
+    "--timeout-graceful-shutdown",  # streams in flight get this long to finish on SIGTERM
+    '"${SHUTDOWN_GRACE_SECONDS:-20}"',
 ]
+# Through a shell for the setting's value; `exec` leaves uvicorn as the process Docker signals.
+START_COMMAND = ["sh", "-c", "exec " + " ".join(UVICORN)]
 DB_PASSWORD = "postgres"  # noqa: S105 - the local/CI default that DATABASE_URL spells out
 COVERAGE_GATE = "--cov=app --cov-branch --cov-fail-under=85"
 PROJECT_CHECKS = [
@@ -88,7 +92,10 @@ PROJECT_CHECKS = [
 # `make` targets: each one line of `uv` commands that keep to the project's .venv.
 MAKE_TARGETS = {
     "install": ["uv sync --no-active"],
-    "run": ["uv run --no-active uvicorn --factory app.main:create_app --reload --no-server-header"],
+    "run": [
+        "uv run --no-active uvicorn --factory app.main:create_app --reload --no-server-header"
+        " --timeout-graceful-shutdown $${SHUTDOWN_GRACE_SECONDS:-20}"
+    ],
     "test": [f"uv run --no-active pytest {COVERAGE_GATE}"],
     "lint": ["uv run --no-active ruff check .", "uv run --no-active ruff format --check ."],
     "format": ["uv run --no-active ruff check --fix .", "uv run --no-active ruff format ."],
@@ -586,9 +593,12 @@ def test_dockerfile_start_command_serves_health_and_ready(projects: dict[str, Pr
     dockerfile = project.text("Dockerfile")
     cmd = exec_form(only(parse_dockerfile(dockerfile)[-1], "CMD").args)
     port = free_port()
-    cmd = [sys.executable, "-m", *cmd]
-    cmd[cmd.index("--host") + 1] = "127.0.0.1"
-    cmd[cmd.index("--port") + 1] = str(port)
+    assert cmd[:2] == ["sh", "-c"], cmd
+    script = cmd[2].replace("exec uvicorn ", f"exec {sys.executable} -m uvicorn ", 1)
+    script = script.replace("--host 0.0.0.0 ", "--host 127.0.0.1 ").replace(
+        "--port 8000 ", f"--port {port} "
+    )
+    cmd = ["sh", "-c", script]
 
     # The project's own settings only: drop any inherited variable that names one of them.
     fields = settings_fields(project)

@@ -16,9 +16,12 @@ from app.auth.scheme import (
     websocket_owner,
 )
 from app.core.errors import ApiError
+from app.core.openapi import errors
 
 __all__ = [
+    "ADMIN_ERRORS",
     "CREDENTIAL_REQUIRED",
+    "OWNER_ERRORS",
     "AdminOwner",
     "CurrentOwner",
     "require_admin",
@@ -27,6 +30,9 @@ __all__ = [
 ]
 
 CurrentOwner = Annotated[Owner, Depends(get_current_owner)]
+# What every route with a `CurrentOwner` can answer (its router declares it): credentials are
+# checked against the database, and every caller counts against its rate limit.
+OWNER_ERRORS = errors(*((401, 503) if CREDENTIAL_REQUIRED else ()), 429)
 
 
 async def require_admin(owner: CurrentOwner) -> Owner:
@@ -34,5 +40,7 @@ async def require_admin(owner: CurrentOwner) -> Owner:
         raise ApiError(403, "This needs an administrator")
     return owner
 
+
+ADMIN_ERRORS = {**OWNER_ERRORS, **errors(403)}
 
 AdminOwner = Annotated[Owner, Depends(require_admin)]

@@ -5,11 +5,12 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.auth.dependencies import CurrentOwner
+from app.auth.dependencies import OWNER_ERRORS, CurrentOwner
 from app.chat import store
 from app.chat.dependencies import chat_service
 from app.chat.events import chat_events, citations_payload
 from app.chat.schemas import (
+    TURN_ERRORS,
     BatchItem,
     BatchReply,
     BatchRequest,
@@ -28,10 +29,12 @@ from app.chat.tool_schemas import ToolCallPublic
 from app.chat.turn import BATCH, CHAT
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.openapi import errors
 from app.core.sse import EventStreamResponse
-from app.dependencies import SessionDep
+from app.core.text import ClientId, Offset, PageSize
+from app.dependencies import DATABASE_ERRORS, SessionDep
 
-router = APIRouter(prefix="/api", tags=["chat"])
+router = APIRouter(prefix="/api", tags=["chat"], responses={**OWNER_ERRORS, **DATABASE_ERRORS})
 
 SSE_RESPONSE = {"content": {"text/event-stream": {"example": 'data: {"content": "Hi"}\n\n'}}}
 
@@ -39,7 +42,7 @@ SSE_RESPONSE = {"content": {"text/event-stream": {"example": 'data: {"content": 
 @router.post(
     "/chat",
     response_model=Envelope[ChatReply],
-    responses={200: SSE_RESPONSE},
+    responses={200: SSE_RESPONSE, **TURN_ERRORS},
     summary="Chat with the model (JSON, or a stream of SSE events with stream=true)",
 )
 async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Response:
@@ -62,7 +65,11 @@ async def chat(body: ChatRequest, owner: CurrentOwner, request: Request) -> Resp
     )
 
 
-@router.post("/chat/batch", summary="Several independent prompts, answered concurrently")
+@router.post(
+    "/chat/batch",
+    responses=TURN_ERRORS,
+    summary="Several independent prompts, answered concurrently",
+)
 async def chat_batch(
     body: BatchRequest, owner: CurrentOwner, request: Request
 ) -> Envelope[BatchReply]:
@@ -114,17 +121,17 @@ async def chat_batch(
 async def list_conversations(
     owner: CurrentOwner,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[PageSize, Query()] = 20,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Envelope[ConversationsPublic]:
     page = await store.list_owned(session, owner_id=owner.id, limit=limit, offset=offset)
     items = [ConversationSummary.model_validate(row, from_attributes=True) for row in page.rows]
     return ok(ConversationsPublic(items=items, count=page.count))
 
 
-@router.get("/conversations/{conversation_id}", tags=["conversations"])
+@router.get("/conversations/{conversation_id}", tags=["conversations"], responses=errors(404))
 async def get_conversation(
-    conversation_id: str, owner: CurrentOwner, session: SessionDep
+    conversation_id: ClientId, owner: CurrentOwner, session: SessionDep
 ) -> Envelope[ConversationPublic]:
     found = await store.get_owned(
         session, owner_id=owner.id, conversation_id=conversation_id, with_messages=True
@@ -156,9 +163,10 @@ async def get_conversation(
     "/conversations/{conversation_id}",
     tags=["conversations"],
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(404),
 )
 async def delete_conversation(
-    conversation_id: str, owner: CurrentOwner, session: SessionDep
+    conversation_id: ClientId, owner: CurrentOwner, session: SessionDep
 ) -> Response:
     deleted = await store.delete_owned(session, owner_id=owner.id, conversation_id=conversation_id)
     if not deleted:

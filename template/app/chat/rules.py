@@ -11,6 +11,10 @@ def check_request(settings: Settings, request: ChatRequest, endpoint: Endpoint) 
     if len(request.messages) > settings.chat_max_messages:
         raise invalid_field(("messages",), f"at most {settings.chat_max_messages} messages")
     for index, message in enumerate(request.messages):
+        if message.role == "user" and not (message.content or "").strip():
+            raise invalid_field(
+                ("messages", index, "content"), "must not be empty or only whitespace"
+            )
         size = len(message.content or "") + sum(len(c.arguments) for c in message.tool_calls or ())
         if size > settings.chat_max_message_chars:
             raise invalid_field(

@@ -16,19 +16,26 @@ from app.chat.tool_schemas import (
 )
 from app.chat.turn import ChatResult, PreparedChat
 from app.core.errors import ApiError
+from app.core.openapi import errors
+from app.core.text import ClientId, ClientModel, ClientText, Prompt, TokenLimit
 from app.llm.base import Message, Role, Usage
 
+# What a turn can answer besides its reply, on every chat transport: a refused request (400),
+# a conversation that is not the caller's (404), a spent budget (429), a model that failed
+# (502) or timed out (504), a database that cannot store the turn (503).
+TURN_ERRORS = errors(400, 404, 429, 502, 503, 504)
 
-class ChatMessageIn(BaseModel):
+
+class ChatMessageIn(ClientModel):
     role: Role
-    content: str | None = Field(
+    content: ClientText | None = Field(
         default=None,
         description="Required, except on an assistant message that carries tool_calls",
     )
     tool_calls: list[ToolCallPublic] | None = Field(
         default=None, description="On an assistant message: the tool calls it made"
     )
-    tool_call_id: str | None = Field(
+    tool_call_id: ClientText | None = Field(
         default=None,
         max_length=MAX_CALL_ID_LENGTH,
         description="On a tool message: the call whose result this is",
@@ -39,13 +46,13 @@ class ChatMessageIn(BaseModel):
         return Message(self.role, self.content or "", calls, self.tool_call_id)
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(ClientModel):
     messages: list[ChatMessageIn] = Field(min_length=1)
-    model: str | None = Field(default=None, max_length=100)
+    model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: TokenLimit | None = None
     stream: bool = False
-    conversation_id: str | None = Field(
+    conversation_id: ClientId | None = Field(
         default=None,
         max_length=64,
         description="Continue this conversation: send only the new messages, history is stored",
@@ -53,7 +60,7 @@ class ChatRequest(BaseModel):
     use_knowledge: bool = Field(
         default=False, description="Answer from the knowledge base, citing its sources"
     )
-    instructions: str | None = Field(
+    instructions: ClientText | None = Field(
         default=None,
         description="A system prompt for this call only, not stored with the conversation "
         "(a client's system prompt: refused unless CHAT_ALLOW_SYSTEM_MESSAGES)",
@@ -154,12 +161,12 @@ class ChatReply(BaseModel):
         )
 
 
-class BatchRequest(BaseModel):
-    prompts: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
-    system: str | None = None
-    model: str | None = Field(default=None, max_length=100)
+class BatchRequest(ClientModel):
+    prompts: list[Prompt] = Field(min_length=1)
+    system: ClientText | None = None
+    model: ClientText | None = Field(default=None, max_length=100)
     temperature: float = Field(default=0.7, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: TokenLimit | None = None
     use_knowledge: bool = False
 
 

@@ -7,18 +7,19 @@ answer's `tool_calls` go back unchanged in the next request's assistant message.
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from app.core.text import ClientModel, ClientText
 from app.llm.tools import ResponseFormat, ToolCall, ToolChoice, ToolSpec
 
 TOOL_NAME = r"^[A-Za-z0-9_-]{1,64}$"  # what OpenAI and Anthropic both accept
 MAX_CALL_ID_LENGTH = 128
 
 
-class ToolIn(BaseModel):
+class ToolIn(ClientModel):
     type: Literal["function"] = "function"
     name: str = Field(pattern=TOOL_NAME)
-    description: str | None = None
+    description: ClientText | None = None
     parameters: dict[str, Any] | None = Field(
         default=None, description="The JSON Schema of the arguments (default: no arguments)"
     )
@@ -30,9 +31,9 @@ class ToolIn(BaseModel):
         return ToolSpec(self.name, self.description, self.parameters, self.strict)
 
 
-class FunctionChoice(BaseModel):
+class FunctionChoice(ClientModel):
     type: Literal["function"] = "function"
-    name: str
+    name: ClientText = Field(max_length=64)
 
 
 ToolChoiceIn = Literal["auto", "none", "required"] | FunctionChoice
@@ -46,10 +47,10 @@ def tool_choice_of(choice: ToolChoiceIn | None) -> ToolChoice | None:
     return ToolChoice(choice)
 
 
-class ToolCallPublic(BaseModel):
-    id: str = Field(min_length=1, max_length=MAX_CALL_ID_LENGTH)
-    name: str
-    arguments: str = Field(default="{}", description="JSON text, as the model wrote it")
+class ToolCallPublic(ClientModel):
+    id: ClientText = Field(min_length=1, max_length=MAX_CALL_ID_LENGTH)
+    name: ClientText = Field(max_length=64)
+    arguments: ClientText = Field(default="{}", description="JSON text, as the model wrote it")
 
     @classmethod
     def of(cls, call: ToolCall) -> "ToolCallPublic":
@@ -59,14 +60,14 @@ class ToolCallPublic(BaseModel):
         return ToolCall(self.id, self.name, self.arguments)
 
 
-class ResponseFormatIn(BaseModel):
+class ResponseFormatIn(ClientModel):
     """`text` (the default), `json_object`, or `json_schema` with its `schema`."""
 
     model_config = ConfigDict(validate_by_name=True, serialize_by_alias=True)
 
     type: Literal["text", "json_object", "json_schema"]
     name: str = Field(default="response", pattern=TOOL_NAME)
-    description: str | None = None
+    description: ClientText | None = None
     json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
     strict: bool | None = None
 

@@ -25,7 +25,7 @@ from app.chat.dependencies import chat_service
 from app.chat.events import citations_payload
 from app.chat.schemas import ChatRequest
 from app.chat.turn import WEBSOCKET
-from app.core.errors import ApiError
+from app.core.errors import ApiError, validation_detail, validation_message
 from app.limits.dependencies import limits_of
 from app.llm.tools import ToolCallAssembler
 
@@ -59,16 +59,17 @@ async def chat_websocket(websocket: WebSocket) -> None:
             raw = await websocket.receive_text()
             try:
                 await limits_of(websocket).admit(owner)  # each turn is a request
-                body = ChatRequest.model_validate_json(raw)
+                body = ChatRequest.model_validate(_parsed(raw))
                 prepared = await service.prepare(owner, body, endpoint=WEBSOCKET)
                 stream = await service.open_stream(prepared)
             except ValidationError as exc:
-                await websocket.send_text(json.dumps({"error": _first_error(exc), "code": 422}))
+                # `loc` starts at "body", as on HTTP: the message is this turn's body.
+                errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+                detail = validation_detail(errors)
+                await _send_error(websocket, 422, validation_message(detail), detail)
                 continue
             except ApiError as exc:
-                await websocket.send_text(
-                    json.dumps({"error": exc.message, "code": exc.status_code})
-                )
+                await _send_error(websocket, exc.status_code, exc.message, exc.detail)
                 continue
             # The first frame also names the conversation, to continue it later.
             first: dict[str, object] = {"conversation_id": prepared.conversation_id or ""}
@@ -125,7 +126,23 @@ def _token_of(message: str) -> str:
     raise ApiError(401, SIGN_IN_HINT)
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+def _parsed(raw: str) -> object:
+    """The turn's JSON, parsed as HTTP bodies are (Python's parser keeps an unpaired
+    surrogate escape, which the text rules then refuse by field, rather than failing the
+    whole message)."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ValidationError.from_exception_data(
+            "ChatRequest",
+            [{"type": "json_invalid", "loc": (), "input": raw, "ctx": {"error": str(exc)}}],
+        ) from None
+
+
+async def _send_error(websocket: WebSocket, code: int, message: str, detail: object) -> None:
+    """An invalid turn is answered by an error frame shaped like the HTTP envelope (`detail`
+    carries `loc`); the connection stays open for the next turn."""
+    frame: dict[str, object] = {"error": message, "code": code}
+    if detail is not None:
+        frame["detail"] = detail
+    await websocket.send_text(json.dumps(frame))

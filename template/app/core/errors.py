@@ -76,11 +76,31 @@ def error_response(
     return JSONResponse(body, status_code=status_code, headers=dict(headers or {}))
 
 
-def _validation_detail(errors: Sequence[Any]) -> list[dict[str, Any]]:
+def _message_of(error: Mapping[str, Any]) -> str:
+    """Pydantic's message, except that a length limit on text speaks of characters (a limit
+    set on an annotated text type is otherwise reported in "items")."""
+    context = error.get("ctx") or {}
+    if error.get("type") in ("too_long", "too_short") and isinstance(error.get("input"), str):
+        bound = "most" if error["type"] == "too_long" else "least"
+        limit = context.get("max_length" if bound == "most" else "min_length")
+        return f"String should have at {bound} {limit} characters"
+    return str(error.get("msg", ""))
+
+
+def validation_detail(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Validation errors as the envelope's `detail`: where (`loc`), what (`msg`), `type`;
+    never the input itself, which may be anything (unprintable, huge, a secret)."""
     return [
-        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type")}
+        {"loc": list(error.get("loc", ())), "msg": _message_of(error), "type": error.get("type")}
         for error in errors
     ]
+
+
+def validation_message(detail: Sequence[Mapping[str, Any]]) -> str:
+    """`messages.0.content: <what is wrong>`: the first error, named by its field."""
+    first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"] if part != "body")
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
 
 
 async def _handle_api_error(request: Request, exc: Exception) -> JSONResponse:
@@ -100,11 +120,8 @@ async def _handle_http_exception(request: Request, exc: Exception) -> JSONRespon
 
 async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    detail = _validation_detail(exc.errors())
-    first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
-    where = ".".join(str(part) for part in first["loc"] if part != "body")
-    message = f"{where}: {first['msg']}" if where else str(first["msg"])
-    return error_response(request, 422, message, detail=detail)
+    detail = validation_detail(exc.errors())
+    return error_response(request, 422, validation_message(detail), detail=detail)
 
 
 async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:

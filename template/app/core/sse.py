@@ -12,12 +12,15 @@ shutdown lets the streams in flight finish instead of cutting them.
 
 import json
 from collections.abc import AsyncIterable, Mapping
+from typing import Any
 
 import anyio
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 CLOSE_TIMEOUT_SECONDS = 10.0
+# A route's `responses={200: EVENT_STREAM}`: with `stream: true`, its 200 is an event stream.
+EVENT_STREAM: dict[str, Any] = {"content": {"text/event-stream": {}}}
 DONE = b"data: [DONE]\n\n"
 PING = b": ping\n\n"
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

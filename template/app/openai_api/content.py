@@ -4,21 +4,23 @@ by name), and request errors that point into the caller's own body."""
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.chat.schemas import invalid_field
+from app.core.errors import validation_detail
+from app.core.text import ClientModel, ClientText
 from app.openai_api.parameters import unsupported
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Location = tuple[str | int, ...]
 
 
-class ContentPart(BaseModel):
+class ContentPart(ClientModel):
     model_config = ConfigDict(extra="allow")
 
-    type: str
-    text: str | None = None
-    refusal: str | None = None
+    type: ClientText = Field(max_length=64)
+    text: ClientText | None = None
+    refusal: ClientText | None = None
 
 
 def join_text(
@@ -45,13 +47,13 @@ def build(model: type[ModelT], where: Location, **values: Any) -> ModelT:
     try:
         return model(**values)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise invalid_field((*where, *error["loc"]), str(error["msg"])) from None
+        error = validation_detail(exc.errors())[0]
+        raise invalid_field((*where, *error["loc"]), error["msg"]) from None
 
 
 def validate_item(model: type[ModelT], data: Any, where: Location) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise invalid_field((*where, *error["loc"]), str(error["msg"])) from None
+        error = validation_detail(exc.errors())[0]
+        raise invalid_field((*where, *error["loc"]), error["msg"]) from None

@@ -8,7 +8,7 @@ a client that asks for something the service cannot do learns it at once, instea
 an answer that silently lacks it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core.errors import ApiError
@@ -52,6 +52,27 @@ UNSUPPORTED_INCLUDES = {"message.output_text.logprobs"}
 REPLACED = {"functions": "tools", "function_call": "tool_choice"}
 
 
+def documented(harmless: Mapping[str, str]) -> Callable[[dict[str, Any]], None]:
+    """The request schema's `json_schema_extra`: the parameters accepted beside the declared
+    fields (harmless ones, neutral values) are documented, and nothing else is accepted."""
+
+    def complete(schema: dict[str, Any]) -> None:
+        properties = schema.setdefault("properties", {})
+        for name, why in harmless.items():
+            properties.setdefault(name, {"description": f"Accepted and ignored: {why}"})
+        for name, value in NEUTRAL.items():
+            properties.setdefault(
+                name,
+                {
+                    "anyOf": [{"const": value}, {"type": "null"}],
+                    "description": f"Only {value!r} is supported",
+                },
+            )
+        schema["additionalProperties"] = False
+
+    return complete
+
+
 def refuse_unsupported(extra: Mapping[str, Any] | None, *, harmless: Mapping[str, str]) -> None:
     """Raises a 400 naming the first parameter in `extra` (the request's unknown fields)
     that is neither harmless nor set to its neutral value."""
@@ -66,7 +87,11 @@ def refuse_unsupported(extra: Mapping[str, Any] | None, *, harmless: Mapping[str
 
 
 def refuse_unsupported_includes(include: Any) -> None:
-    for value in include if isinstance(include, list) else ():
+    if include is None:
+        return
+    if not isinstance(include, list) or not all(isinstance(value, str) for value in include):
+        raise unsupported(("include",), "a list of item data names (strings)")
+    for value in include:
         if value in UNSUPPORTED_INCLUDES:
             raise unsupported(("include",), f"{value!r} is not supported by this service")
 

@@ -15,24 +15,26 @@ from dataclasses import replace
 
 from fastapi import APIRouter, Request, Response
 
-from app.auth.dependencies import CurrentOwner
+from app.auth.dependencies import OWNER_ERRORS, CurrentOwner
 from app.auth.owner import Owner
 from app.chat import store
 from app.chat.dependencies import chat_service
-from app.chat.schemas import guard_headers
+from app.chat.schemas import TURN_ERRORS, guard_headers
 from app.chat.service import ChatService
 from app.chat.turn import RESPONSES, RESPONSES_UNSTORED
 from app.core.errors import ApiError
 from app.core.ids import new_id, random_hex
-from app.core.sse import EventStreamResponse
+from app.core.sse import EVENT_STREAM, EventStreamResponse
 from app.openai_api.responses_input import referenced_items, refuse_unhonoured, to_chat_request
 from app.openai_api.responses_schemas import ResponseCreateRequest, ResponseDraft, ResponseObject
 from app.openai_api.responses_stream import response_events
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=OWNER_ERRORS)
 
 
-@router.post("/responses", response_model=ResponseObject)
+@router.post(
+    "/responses", response_model=ResponseObject, responses={200: EVENT_STREAM, **TURN_ERRORS}
+)
 async def create_response(
     body: ResponseCreateRequest, owner: CurrentOwner, request: Request, response: Response
 ) -> ResponseObject | EventStreamResponse:

@@ -3,48 +3,53 @@ with its output items (`message` and `function_call`), shaped like OpenAI's own.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.chat.tool_schemas import ResponseFormatIn, ToolIn
+from app.core.text import ClientId, ClientModel, ClientText, Prompt, TokenLimit
 from app.llm.base import Usage
 from app.llm.tools import ToolCall
+from app.openai_api.parameters import RESPONSES_HARMLESS, documented
+
+MetadataKey = Annotated[ClientText, Field(max_length=64)]
+MetadataValue = Annotated[ClientText, Field(max_length=512)]
 
 
-class TextConfig(BaseModel):
+class TextConfig(ClientModel):
     model_config = ConfigDict(extra="allow")
 
     format: ResponseFormatIn | None = None
 
 
-class ResponseCreateRequest(BaseModel):
+class ResponseCreateRequest(ClientModel):
     """Parameters not declared here are checked by name: see `parameters.py`."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra=documented(RESPONSES_HARMLESS))
 
-    model: str = Field(max_length=100)
-    input: str | list[dict[str, Any]] = Field(
+    model: ClientText = Field(max_length=100)
+    input: Prompt | list[dict[str, Any]] = Field(
         description="Text, or items: messages, function_call, function_call_output, item_reference"
     )
-    instructions: str | None = Field(
+    instructions: ClientText | None = Field(
         default=None, description="A system prompt for this response only (not carried over)"
     )
     stream: bool = False
     stream_options: dict[str, Any] | None = None
     tools: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
+    tool_choice: ClientText | dict[str, Any] | None = Field(default=None, max_length=64)
     parallel_tool_calls: bool | None = None
     text: TextConfig | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_output_tokens: int | None = Field(default=None, ge=1)
+    max_output_tokens: TokenLimit | None = None
     store: bool | None = Field(
         default=None,
         description="true (the default): kept as a conversation that previous_response_id "
         "continues; false: only usage is recorded",
     )
-    previous_response_id: str | None = Field(default=None, max_length=64)
-    metadata: dict[str, str] | None = None
+    previous_response_id: ClientId | None = Field(default=None, max_length=64)
+    metadata: dict[MetadataKey, MetadataValue] | None = Field(default=None, max_length=16)
     use_knowledge: bool = Field(
         default=False, description="Not an OpenAI parameter: answer from the knowledge base"
     )

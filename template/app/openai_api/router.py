@@ -6,12 +6,12 @@ import time
 
 from fastapi import APIRouter, Request, Response
 
-from app.auth.dependencies import CurrentOwner
+from app.auth.dependencies import OWNER_ERRORS, CurrentOwner
 from app.chat.dependencies import chat_service
-from app.chat.schemas import CitationPublic, guard_headers
+from app.chat.schemas import TURN_ERRORS, CitationPublic, guard_headers
 from app.chat.turn import OPENAI
 from app.core.ids import random_hex
-from app.core.sse import EventStreamResponse
+from app.core.sse import EVENT_STREAM, EventStreamResponse
 from app.openai_api.schemas import (
     AssistantMessage,
     ChatCompletion,
@@ -24,7 +24,7 @@ from app.openai_api.schemas import (
 )
 from app.openai_api.stream import completion_chunks
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=OWNER_ERRORS)
 
 
 @router.get("/models")
@@ -38,7 +38,11 @@ async def list_models(_owner: CurrentOwner, request: Request) -> ModelList:
     )
 
 
-@router.post("/chat/completions", response_model=ChatCompletion)
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    responses={200: EVENT_STREAM, **TURN_ERRORS},
+)
 async def create_chat_completion(
     body: ChatCompletionRequest, owner: CurrentOwner, request: Request, response: Response
 ) -> ChatCompletion | EventStreamResponse:

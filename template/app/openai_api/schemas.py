@@ -8,38 +8,45 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.chat.schemas import ChatMessageIn, ChatRequest, Citations
 from app.chat.tool_schemas import (
+    MAX_CALL_ID_LENGTH,
     TOOL_NAME,
     FunctionChoice,
     ResponseFormatIn,
     ToolChoiceIn,
     ToolIn,
 )
+from app.core.text import ClientModel, ClientText, TokenLimit
 from app.llm.base import Role
 from app.llm.tools import ToolCall
 from app.openai_api.content import ContentPart, build, join_text
-from app.openai_api.parameters import CHAT_HARMLESS, refuse_unsupported, unsupported
+from app.openai_api.parameters import (
+    CHAT_HARMLESS,
+    documented,
+    refuse_unsupported,
+    unsupported,
+)
 
 DEFAULT_TEMPERATURE = 1.0  # OpenAI's own default
 
 
-class FunctionCall(BaseModel):
-    name: str
-    arguments: str = "{}"
+class FunctionCall(ClientModel):
+    name: ClientText = Field(max_length=64)
+    arguments: ClientText = "{}"
 
 
-class MessageToolCall(BaseModel):
-    id: str
-    type: str = "function"
+class MessageToolCall(ClientModel):
+    id: ClientText = Field(min_length=1, max_length=MAX_CALL_ID_LENGTH)
+    type: ClientText = Field(default="function", max_length=64)
     function: FunctionCall
 
 
-class OpenAIMessage(BaseModel):
+class OpenAIMessage(ClientModel):
     model_config = ConfigDict(extra="ignore")  # `name` and the like label, they do not instruct
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ContentPart] | None = None
+    content: ClientText | list[ContentPart] | None = None
     tool_calls: list[MessageToolCall] | None = None
-    tool_call_id: str | None = None
+    tool_call_id: ClientText | None = Field(default=None, max_length=MAX_CALL_ID_LENGTH)
 
     def chat_role(self) -> Role:
         if self.role == "developer":
@@ -47,55 +54,55 @@ class OpenAIMessage(BaseModel):
         return self.role
 
 
-class FunctionDefinition(BaseModel):
+class FunctionDefinition(ClientModel):
     name: str = Field(pattern=TOOL_NAME)
-    description: str | None = None
+    description: ClientText | None = None
     parameters: dict[str, Any] | None = None
     strict: bool | None = None
 
 
-class OpenAITool(BaseModel):
-    type: str
+class OpenAITool(ClientModel):
+    type: ClientText = Field(max_length=64)
     function: FunctionDefinition | None = None
 
 
-class NamedFunction(BaseModel):
-    name: str
+class NamedFunction(ClientModel):
+    name: ClientText = Field(max_length=64)
 
 
-class NamedToolChoice(BaseModel):
-    type: str
+class NamedToolChoice(ClientModel):
+    type: ClientText = Field(max_length=64)
     function: NamedFunction | None = None
 
 
-class JsonSchemaFormat(BaseModel):
+class JsonSchemaFormat(ClientModel):
     model_config = ConfigDict(validate_by_name=True)
 
-    name: str = "response"
-    description: str | None = None
+    name: ClientText = Field(default="response", max_length=64)
+    description: ClientText | None = None
     json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
     strict: bool | None = None
 
 
-class OpenAIResponseFormat(BaseModel):
-    type: str
+class OpenAIResponseFormat(ClientModel):
+    type: ClientText = Field(max_length=64)
     json_schema: JsonSchemaFormat | None = None
 
 
-class StreamOptions(BaseModel):
+class StreamOptions(ClientModel):
     include_usage: bool = False
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(ClientModel):
     """Parameters not declared here are checked by name: see `parameters.py`."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra=documented(CHAT_HARMLESS))
 
-    model: str = Field(max_length=100)
+    model: ClientText = Field(max_length=100)
     messages: list[OpenAIMessage] = Field(min_length=1)
     temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: TokenLimit | None = None
+    max_completion_tokens: TokenLimit | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
     tools: list[OpenAITool] | None = None

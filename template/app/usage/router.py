@@ -6,15 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.auth.dependencies import CurrentOwner
+from app.auth.dependencies import OWNER_ERRORS, CurrentOwner
 from app.core.clock import utcnow
 from app.core.envelope import Envelope, ok
-from app.dependencies import SessionDep
+from app.dependencies import DATABASE_ERRORS, SessionDep
 from app.limits.dependencies import limits_of
 from app.usage import store
 from app.usage.schemas import LimitsPublic, UsageRow, UsageSummary
 
-router = APIRouter(prefix="/api/usage", tags=["usage"])
+router = APIRouter(
+    prefix="/api/usage", tags=["usage"], responses={**OWNER_ERRORS, **DATABASE_ERRORS}
+)
 
 
 @router.get("")

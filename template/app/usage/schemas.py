@@ -1,11 +1,16 @@
 """Usage summaries per owner and model, and what is left of the caller's limits."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.core.text import ClientModel, NumberOnly
 from app.limits.quota import Quota
 from app.limits.service import LimitsStatus
+
+# At most what the budgets table's integer column holds (more was a 500 on PostgreSQL).
+TokenBudget = Annotated[int, Field(ge=0, le=2**31 - 1, strict=False), NumberOnly]
 
 
 class UsageRow(BaseModel):
@@ -56,10 +61,10 @@ class UsageSummary(BaseModel):
     limits: LimitsPublic
 
 
-class BudgetUpdate(BaseModel):
+class BudgetUpdate(ClientModel):
     """`null` restores the service's default; 0 means no limit."""
 
-    tokens_per_day: int | None = Field(default=None, ge=0, le=10**12)
+    tokens_per_day: TokenBudget | None = None
     cost_per_day: float | None = Field(default=None, ge=0, le=10**9)
 
 

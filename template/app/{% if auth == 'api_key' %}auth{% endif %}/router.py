@@ -3,16 +3,18 @@
 from fastapi import APIRouter, Response, status
 
 from app.auth import service
-from app.auth.dependencies import AdminOwner
+from app.auth.dependencies import ADMIN_ERRORS, AdminOwner
 from app.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, ApiKeysPublic
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.openapi import errors
+from app.core.text import ClientId
 from app.dependencies import SessionDep
 
-router = APIRouter(prefix="/api/admin/keys", tags=["admin"])
+router = APIRouter(prefix="/api/admin/keys", tags=["admin"], responses=ADMIN_ERRORS)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(404))
 async def create_key(
     body: ApiKeyCreate, _admin: AdminOwner, session: SessionDep
 ) -> Envelope[ApiKeyCreated]:
@@ -43,8 +45,8 @@ async def list_keys(_admin: AdminOwner, session: SessionDep) -> Envelope[ApiKeys
     return ok(ApiKeysPublic(items=items, count=len(items)))
 
 
-@router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_key(key_id: str, _admin: AdminOwner, session: SessionDep) -> Response:
+@router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(404))
+async def revoke_key(key_id: ClientId, _admin: AdminOwner, session: SessionDep) -> Response:
     if not await service.revoke_key(session, key_id):
         raise ApiError(404, f"API key {key_id!r} not found or already revoked")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

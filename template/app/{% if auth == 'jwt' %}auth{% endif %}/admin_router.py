@@ -6,22 +6,24 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from app.auth import sessions
-from app.auth.dependencies import AdminOwner
+from app.auth.dependencies import ADMIN_ERRORS, AdminOwner
 from app.auth.models import User
 from app.auth.schemas import UserPublic, UsersPublic, UserUpdate
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.openapi import errors
+from app.core.text import ClientId, Offset, PageSize
 from app.dependencies import SessionDep
 
-router = APIRouter(prefix="/api/admin/users", tags=["admin"])
+router = APIRouter(prefix="/api/admin/users", tags=["admin"], responses=ADMIN_ERRORS)
 
 
 @router.get("")
 async def list_users(
     _admin: AdminOwner,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[PageSize, Query()] = 50,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Envelope[UsersPublic]:
     count = await session.scalar(select(func.count()).select_from(User))
     rows = await session.scalars(
@@ -31,9 +33,9 @@ async def list_users(
     return ok(UsersPublic(items=items, count=int(count or 0)))
 
 
-@router.patch("/{user_id}")
+@router.patch("/{user_id}", responses=errors(404, 409))
 async def update_user(
-    user_id: str, body: UserUpdate, admin: AdminOwner, session: SessionDep
+    user_id: ClientId, body: UserUpdate, admin: AdminOwner, session: SessionDep
 ) -> Envelope[UserPublic]:
     """Deactivating an account ends its sessions at once (a role change applies to the next
     request anyway: every request reads the account)."""

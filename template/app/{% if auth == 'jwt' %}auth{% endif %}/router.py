@@ -5,23 +5,31 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth import service, sessions
-from app.auth.dependencies import CurrentOwner
+from app.auth.dependencies import OWNER_ERRORS, CurrentOwner
 from app.auth.models import User
-from app.auth.schemas import PasswordChange, RefreshRequest, Token, UserCreate, UserPublic
+from app.auth.schemas import (
+    PasswordChange,
+    RefreshRequest,
+    SignInForm,
+    Token,
+    UserCreate,
+    UserPublic,
+)
 from app.auth.scheme import current_session_id
 from app.auth.throttle import AccountThrottle
 from app.auth.tokens import create_access_token
 from app.core.client import client_address
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
-from app.dependencies import SessionDep, SettingsDep
+from app.core.openapi import errors
+from app.dependencies import DATABASE_ERRORS, SessionDep, SettingsDep
 from app.limits.dependencies import limits_of
 from app.settings import Settings
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+# Every route reads or writes accounts in the database.
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=DATABASE_ERRORS)
 
 
 def _public(user: User) -> UserPublic:
@@ -32,7 +40,7 @@ def _throttle(request: Request, settings: Settings) -> AccountThrottle:
     return AccountThrottle(limits_of(request).storage, settings)
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
+@router.post("/register", status_code=status.HTTP_201_CREATED, responses=errors(403, 409, 429))
 async def register(
     body: UserCreate, session: SessionDep, settings: SettingsDep, request: Request
 ) -> Envelope[UserPublic]:
@@ -47,9 +55,9 @@ async def register(
     return ok(_public(user), code=status.HTTP_201_CREATED)
 
 
-@router.post("/token")
+@router.post("/token", responses=errors(401, 429))
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[SignInForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -69,7 +77,7 @@ async def login(
     return _token(renewal, settings)
 
 
-@router.post("/refresh")
+@router.post("/refresh", responses=errors(401))
 async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> Token:
     """A new access token and a new refresh token; the one sent is used up."""
     renewal = await sessions.rotate(session, body.refresh_token)
@@ -80,13 +88,13 @@ async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsD
     return _token(renewal, settings)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=OWNER_ERRORS)
 async def logout(owner: CurrentOwner, session: SessionDep, request: Request) -> None:
     """Ends this session: its access and refresh tokens stop working at once."""
     await sessions.revoke(session, current_session_id(request))
 
 
-@router.get("/me")
+@router.get("/me", responses={**OWNER_ERRORS, **errors(404)})
 async def me(owner: CurrentOwner, session: SessionDep) -> Envelope[UserPublic]:
     user = await session.get(User, owner.id)
     if user is None:
@@ -94,7 +102,11 @@ async def me(owner: CurrentOwner, session: SessionDep) -> Envelope[UserPublic]:
     return ok(_public(user))
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**OWNER_ERRORS, **errors(403)},
+)
 async def change_password(
     body: PasswordChange, owner: CurrentOwner, session: SessionDep, request: Request
 ) -> None:

@@ -1,14 +1,18 @@
 """User, token and session bodies."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Form
+from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, EmailStr, Field
 
+from app.core.text import ClientModel, ClientText
 
-class UserCreate(BaseModel):
-    email: EmailStr
-    password: str = Field(min_length=1, max_length=128)
+
+class UserCreate(ClientModel):
+    email: EmailStr = Field(max_length=320)
+    password: ClientText = Field(min_length=1, max_length=128)
 
 
 class UserPublic(BaseModel):
@@ -24,7 +28,7 @@ class UsersPublic(BaseModel):
     count: int
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(ClientModel):
     """What an administrator may change of an account; a field left out stays as it is."""
 
     role: Literal["user", "admin"] | None = None
@@ -40,10 +44,25 @@ class Token(BaseModel):
     refresh_token: str
 
 
-class RefreshRequest(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=512)
+class RefreshRequest(ClientModel):
+    refresh_token: ClientText = Field(min_length=1, max_length=512)
 
 
-class PasswordChange(BaseModel):
-    current_password: str = Field(min_length=1, max_length=128)
-    new_password: str = Field(min_length=1, max_length=128)
+class PasswordChange(ClientModel):
+    current_password: ClientText = Field(min_length=1, max_length=128)
+    new_password: ClientText = Field(min_length=1, max_length=128)
+
+
+class SignInForm(OAuth2PasswordRequestForm):
+    """OAuth2's password form (what Swagger's Authorize and OAuth2 clients send), its fields
+    held to the rules of any other text a client sends."""
+
+    def __init__(
+        self,
+        *,
+        username: Annotated[ClientText, Form(min_length=1, max_length=320)],
+        password: Annotated[ClientText, Form(min_length=1, max_length=128)],
+        grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+        scope: Annotated[ClientText, Form(max_length=1000)] = "",
+    ) -> None:
+        super().__init__(username=username, password=password, grant_type=grant_type, scope=scope)

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
-from app.auth.dependencies import CurrentOwner
+from app.auth.dependencies import OWNER_ERRORS, CurrentOwner
 from app.core.envelope import Envelope, ok
 from app.core.errors import ApiError
+from app.core.openapi import ErrorBody, errors
+from app.core.text import ClientId, Offset, PageSize
 from app.dependencies import SessionDep
 from app.knowledge import store
 from app.knowledge.dependencies import AnalystDep, KnowledgeDep
@@ -24,7 +26,13 @@ from app.knowledge.schemas import (
     UploadReply,
 )
 
-router = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
+# Documents are kept in the database; embedding a query or analysing a document calls a model,
+# which can fail (502) or time out (504).
+router = APIRouter(
+    prefix="/api/knowledge",
+    tags=["knowledge"],
+    responses={**OWNER_ERRORS, **errors(502, 503, 504)},
+)
 
 MB = 1024 * 1024
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,22 +71,26 @@ async def upload(
 async def list_documents(
     owner: CurrentOwner,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[PageSize, Query()] = 20,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Envelope[DocumentsPublic]:
     page = await store.list_owned(session, owner_id=owner.id, limit=limit, offset=offset)
     return ok(DocumentsPublic(items=[DocumentPublic.of(d) for d in page.rows], count=page.count))
 
 
-@router.get("/documents/{document_id}")
+@router.get("/documents/{document_id}", responses=errors(404))
 async def get_document(
-    document_id: str, owner: CurrentOwner, session: SessionDep
+    document_id: ClientId, owner: CurrentOwner, session: SessionDep
 ) -> Envelope[DocumentPublic]:
     return ok(DocumentPublic.of(await _owned(session, owner.id, document_id)))
 
 
-@router.delete("/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_document(document_id: str, owner: CurrentOwner, knowledge: KnowledgeDep) -> None:
+@router.delete(
+    "/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(404)
+)
+async def delete_document(
+    document_id: ClientId, owner: CurrentOwner, knowledge: KnowledgeDep
+) -> None:
     if not await knowledge.delete(owner_id=owner.id, document_id=document_id):
         raise _not_found(document_id)
 
@@ -93,11 +105,14 @@ async def search(
 
 @router.post(
     "/documents/{document_id}/analyze",
-    responses={409: {"description": "The document is not indexed (yet)"}},
+    responses={
+        **errors(404, 429),
+        409: {"model": ErrorBody, "description": "The document is not indexed (yet)"},
+    },
     summary="Summary and key points of a document (kept: the same content is analysed once)",
 )
 async def analyze_document(
-    document_id: str, owner: CurrentOwner, session: SessionDep, analyst: AnalystDep
+    document_id: ClientId, owner: CurrentOwner, session: SessionDep, analyst: AnalystDep
 ) -> Envelope[AnalysisPublic]:
     document = await _owned(session, owner.id, document_id)
     if document.status != READY:

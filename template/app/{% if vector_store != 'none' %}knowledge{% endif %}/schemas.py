@@ -1,9 +1,11 @@
 """Request and response bodies of `/api/knowledge`."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from app.core.text import ClientModel, NumberOnly, Prompt
 from app.knowledge.analysis import Analysis
 from app.knowledge.models import Document
 from app.knowledge.stores.base import Hit
@@ -53,9 +55,9 @@ class DocumentsPublic(BaseModel):
     count: int
 
 
-class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000)
-    top_k: int = Field(default=5, ge=1, le=50)
+class SearchRequest(ClientModel):
+    query: Prompt = Field(max_length=2000)
+    top_k: Annotated[int, Field(ge=1, le=50, strict=False), NumberOnly] = 5
 
 
 class SearchHit(BaseModel):
