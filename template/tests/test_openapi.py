@@ -31,6 +31,14 @@ def test_errors_are_documented_with_the_envelope(app: FastAPI) -> None:
     assert "HTTPValidationError" not in app.openapi()["components"]["schemas"]
 
 
+def test_every_secured_operation_documents_401_and_429(app: FastAPI) -> None:
+    """A route that asks for a credential can refuse one, and every owner is rate limited."""
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            if operation.get("security"):
+                assert {"401", "429"} <= set(operation["responses"]), (method, path)
+
+
 def test_field_constraints_are_documented(app: FastAPI) -> None:
     schemas = app.openapi()["components"]["schemas"]
     batch = schemas["BatchRequest"]["properties"]
