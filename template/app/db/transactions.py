@@ -11,6 +11,7 @@ that long. On PostgreSQL (row locks, no writer on the loop) it runs through the 
 from collections.abc import Callable
 from typing import TypeVar
 
+import anyio
 import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -35,17 +36,21 @@ class Transactions:
             event.listen(self._sync, "connect", sqlite_tuning(timeout_seconds))
 
     async def run(self, work: Callable[[Connection], T]) -> T:
-        """`work(connection)` in one transaction, committed when it returns."""
+        """`work(connection)` in one transaction, committed when it returns. Once started it
+        runs to its end, even when its caller is cancelled (as a thread does on SQLite):
+        cancelled mid-statement, the connection would be discarded and the work lost."""
         sync = self._sync
-        if sync is None:
+        if sync is not None:
+
+            def in_transaction() -> T:
+                with sync.begin() as connection:
+                    return work(connection)
+
+            return await anyio.to_thread.run_sync(in_transaction)
+        with anyio.CancelScope(shield=True):
             async with self._engine.begin() as connection:
-                return await connection.run_sync(work)
-
-        def in_transaction() -> T:
-            with sync.begin() as connection:
-                return work(connection)
-
-        return await anyio.to_thread.run_sync(in_transaction)
+                result = await connection.run_sync(work)
+        return result
 
     def close(self) -> None:
         if self._sync is not None:

@@ -104,8 +104,11 @@ class IngestionWorkers:
             reason = f"gave up after {document.attempts - 1} attempts that never finished"
             await self._finish(document, FAILED, error=reason)
             return
-        async with self._sessionmaker() as session:
-            content = await store.file_content(session, document_id=document.id)
+        # Shielded: a statement cut short by `stop()` would cost its connection (SQLAlchemy
+        # discards it), and on SQLite the driver's clean-up of that connection can wait forever.
+        with anyio.CancelScope(shield=True):
+            async with self._sessionmaker() as session:
+                content = await store.file_content(session, document_id=document.id)
         if content is None:
             await self._finish(document, FAILED, error="the uploaded file is missing")
             return
