@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +28,10 @@ from variants import CheckRun, VariantRun
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 WORKERS = int(os.environ.get("AIAPI_VARIANT_WORKERS", "2"))
+# A project's suite spends about half its time waiting (real servers, timeouts, streams), so
+# twice as many suites as cores run at once: tier 2 took 1377 s with two at a time, its
+# processes busy 1146 CPU seconds of the 2754 two cores had.
+SUITE_WORKERS = int(os.environ.get("AIAPI_SUITE_WORKERS", str(2 * (os.cpu_count() or 1))))
 EnvFor = Callable[["Variant"], dict[str, str]]
 SUITE = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
 # The coverage gate the project's own `make test` and CI apply. Branch tracing multiplies the
@@ -34,6 +39,8 @@ SUITE = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
 # been seen to spin for tens of minutes inside FastAPI's route resolution), so the gate runs
 # on the variants that ask for it (the minimal preset); the others run their suite untraced.
 COVERAGE_GATE = ["--cov=app", "--cov-branch", "--cov-fail-under=85"]
+# Several times the slowest suite's time on a loaded 2-core machine: only a hang reaches it.
+CHECK_TIMEOUT_SECONDS = 900
 
 
 @dataclass
@@ -83,17 +90,32 @@ def render_all(template: Path, variants: list[Variant]) -> dict[str, CheckRun]:
 
 def _run(name: str, command: list[str], cwd: Path, env: Mapping[str, str]) -> CheckRun:
     started = time.perf_counter()
-    completed = subprocess.run(
+    with subprocess.Popen(
         command,
         cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=1800,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    return CheckRun(name, completed.returncode == 0, time.perf_counter() - started, output)
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=CHECK_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            stdout, stderr = _stacks_of_hung(process)
+    output = stdout + stderr
+    return CheckRun(name, process.returncode == 0, time.perf_counter() - started, output)
+
+
+def _stacks_of_hung(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """A hung check is aborted with SIGABRT: Python's faulthandler (PYTHONFAULTHANDLER) then
+    prints every thread's stack, so the failure says where it hung."""
+    process.send_signal(signal.SIGABRT)
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+    return stdout, f"{stderr}\n--- hung: stopped after {CHECK_TIMEOUT_SECONDS} s ---"
 
 
 def _timed(name: str, check: Callable[[], list[str] | str]) -> CheckRun:
@@ -180,7 +202,10 @@ def suite(variant: Variant, env: Mapping[str, str]) -> list[CheckRun]:
 
 
 def in_parallel(
-    variants: list[Variant], job: Callable[[Variant, int], list[CheckRun]]
+    variants: list[Variant],
+    job: Callable[[Variant, int], list[CheckRun]],
+    *,
+    workers: int = WORKERS,
 ) -> dict[str, list[CheckRun]]:
     def guarded(variant: Variant, number: int) -> list[CheckRun]:
         try:
@@ -207,7 +232,7 @@ def in_parallel(
             )
         return checks
 
-    with ThreadPoolExecutor(WORKERS) as pool:
+    with ThreadPoolExecutor(workers) as pool:
         futures = {v.name: pool.submit(reported, v, n) for n, v in enumerate(variants)}
         return {name: future.result() for name, future in futures.items()}
 
@@ -240,7 +265,8 @@ def run_suites(template: Path, variants: list[Variant], env_for: EnvFor) -> dict
     for name, check in rendered.items():
         runs[name].checks.append(check)
     ready = [v for v in variants if runs[v.name].ok]
-    for name, checks in in_parallel(ready, lambda v, _n: suite(v, env_for(v))).items():
+    checked = in_parallel(ready, lambda v, _n: suite(v, env_for(v)), workers=SUITE_WORKERS)
+    for name, checks in checked.items():
         runs[name].checks += checks
     return runs
 
