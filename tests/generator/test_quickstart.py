@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from shells import user_environment
 
 from cli_helpers import REPO_ROOT, git
 
@@ -32,7 +33,6 @@ pytestmark = pytest.mark.slow
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 WARNINGS = re.compile(r"warning|externally-managed|does not match", re.IGNORECASE)
-MACHINE_WIDE = {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"}
 # What the generated service itself logs on purpose: no key, so the offline fake model.
 EXPECTED_LOG = re.compile(r"WARNING .* app\.llm\.factory: LLM provider: the offline FAKE model")
 
@@ -57,28 +57,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def shell_environment(home: Path, path: list[Path], virtual_env: Path | None) -> dict[str, str]:
-    """A login-like environment: a new HOME, a plain PATH, the package caches reused."""
-    real_home = Path.home()
-    env = {
-        "HOME": str(home),
-        "PATH": os.pathsep.join([*map(str, path), "/usr/local/bin", "/usr/bin", "/bin"]),
-        "LANG": "C.UTF-8",
-        "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(real_home / ".cache" / "uv")),
-        "PIP_CACHE_DIR": str(real_home / ".cache" / "pip"),
-    }
-    # The machine's package index and TLS settings, as every shell on it has them.
-    env |= {
-        key: value
-        for key, value in os.environ.items()
-        if key.startswith(("PIP_", "UV_", "SSL_CERT_")) or key in MACHINE_WIDE
-    }
-    env.pop("UV_PROJECT_ENVIRONMENT", None)
-    if virtual_env is not None:
-        env["VIRTUAL_ENV"] = str(virtual_env)
-    return env
 
 
 def fresh_clone(tmp_path: Path) -> Path:
@@ -171,11 +149,11 @@ def test_the_quick_start_as_written(shell: str, tmp_path: Path) -> None:
             check=False,
         )
         assert "externally-managed-environment" in refused.stderr  # what the old README hit
-        env = shell_environment(home, [], None)
+        env = user_environment(home, [], None)
     else:
         other = tmp_path / "another-venv"
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", other], check=True)
-        env = shell_environment(home, [other / "bin"], other)
+        env = user_environment(home, [other / "bin"], other)
     python3 = shutil.which("python3", path=env["PATH"])
     assert python3 is not None
     if shell == "system-python":

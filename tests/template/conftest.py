@@ -160,7 +160,16 @@ def _timed(tier: str) -> Iterator[None]:
     TIMES[tier] = (time.perf_counter() - wall, cpu() - used)
 
 
-def _record(runs: dict[str, VariantRun]) -> dict[str, VariantRun]:
+def _run_tier(
+    tier: str, plan: matrix.Plan, root: Path, services: dict[str, str]
+) -> dict[str, VariantRun]:
+    """Tier 1's checks, or tier 2's or 3's suites, on the tier's variants; timed and recorded."""
+    variants = _variants(plan, root, tier)
+    with _timed(tier):
+        if tier == "1":
+            runs = runner.run_tier1(root, plan.template, variants, services)
+        else:
+            runs = runner.run_suites(plan.template, variants, _suite_env(services))
     RUNS.extend(runs.values())
     return runs
 
@@ -169,27 +178,21 @@ def _record(runs: dict[str, VariantRun]) -> dict[str, VariantRun]:
 def tier1_runs(
     plan: matrix.Plan, variant_root: Path, services: dict[str, str]
 ) -> dict[str, VariantRun]:
-    variants = _variants(plan, variant_root, "1")
-    with _timed("1"):
-        return _record(runner.run_tier1(variant_root, plan.template, variants, services))
+    return _run_tier("1", plan, variant_root, services)
 
 
 @pytest.fixture(scope="session")
 def tier2_runs(
     plan: matrix.Plan, variant_root: Path, services: dict[str, str]
 ) -> dict[str, VariantRun]:
-    variants = _variants(plan, variant_root, "2")
-    with _timed("2"):
-        return _record(runner.run_suites(plan.template, variants, _suite_env(services)))
+    return _run_tier("2", plan, variant_root, services)
 
 
 @pytest.fixture(scope="session")
 def tier3_runs(
     plan: matrix.Plan, variant_root: Path, services: dict[str, str]
 ) -> dict[str, VariantRun]:
-    variants = _variants(plan, variant_root, "3")
-    with _timed("3"):
-        return _record(runner.run_suites(plan.template, variants, _suite_env(services)))
+    return _run_tier("3", plan, variant_root, services)
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 import yaml
-from fresh import run_shell, user_environment
 from matrix import REPO
+from shells import run_shell, user_environment
 
 pytestmark = pytest.mark.slow
 

@@ -1,5 +1,5 @@
-"""Shared by the fresh-install checks: a shell environment like a new user's (no active
-virtualenv, the package caches reused) and the machine's services for the generated tests."""
+"""A new user's shell, for the tests that run commands as one would (the README's quick start,
+the fresh installs, the reusable workflow's steps): its environment and a CI-like step."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 MACHINE_WIDE = {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"}
 
 
-def user_environment(home: Path, path: list[Path]) -> dict[str, str]:
+def user_environment(
+    home: Path, path: list[Path], virtual_env: Path | None = None
+) -> dict[str, str]:
     """A login-like environment: a new HOME, a plain PATH, the package index and caches of the
-    machine (every shell on it has them), no virtualenv active."""
+    machine (every shell on it has them), and `virtual_env` active if given."""
     real_home = Path.home()
     env = {
         "HOME": str(home),
@@ -27,6 +29,8 @@ def user_environment(home: Path, path: list[Path]) -> dict[str, str]:
         if key.startswith(("PIP_", "UV_", "SSL_CERT_")) or key in MACHINE_WIDE
     }
     env.pop("UV_PROJECT_ENVIRONMENT", None)
+    if virtual_env is not None:
+        env["VIRTUAL_ENV"] = str(virtual_env)
     return env
 
 
