@@ -20,61 +20,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Awaitable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat import free_port, load, stream_once
+from chat import load, stream_once
+from server import Served, served
 
 
-@dataclass
-class Served:
-    port: int
-    pid: int
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the server process so far, every thread, in nanosecond resolution
-        (the scheduler's own account; /proc/PID/stat counts 10 ms ticks)."""
-        total = 0
-        for task in Path(f"/proc/{self.pid}/task").iterdir():
-            try:
-                total += int((task / "schedstat").read_text().split()[0])
-            except FileNotFoundError:  # a thread that just ended
-                continue
-        return total / 1e9
-
-
-@contextmanager
-def served(project: Path, env: dict[str, str]) -> Iterator[Served]:
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
-    command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
-    command += ["--loop", "uvloop", "--http", "httptools"]
-    process = subprocess.Popen(command, cwd=project, env={**os.environ, **env})
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{project} did not start") from None
-                time.sleep(0.05)
-        yield Served(port, process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+def served_project(project: Path, env: dict[str, str]) -> AbstractContextManager[Served]:
+    return served("app.main:create_app", project, env, factory=True, start_seconds=30)
 
 
 def environment(work: Path, name: str) -> dict[str, str]:
@@ -105,8 +65,8 @@ async def compare(args: argparse.Namespace, work: Path) -> None:
     long_body = {"messages": [{"role": "user", "content": words}], "stream": True}
     plain_body = {"messages": [{"role": "user", "content": "hello there"}]}
     with (
-        served(args.a, environment(work, "a")) as a,
-        served(args.b, environment(work, "b")) as b,
+        served_project(args.a, environment(work, "a")) as a,
+        served_project(args.b, environment(work, "b")) as b,
     ):
         for server in (a, b):
             await load(server.port, plain_body, 0.5, 4)

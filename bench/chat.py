@@ -23,17 +23,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
+
+from server import served
 
 REPO = Path(__file__).resolve().parents[1]
 VARIANTS: dict[str, dict[str, object]] = {
@@ -148,37 +145,7 @@ PERSISTING_BASELINE = textwrap.dedent(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(app: str, cwd: Path, env: dict[str, str], *, factory: bool = False) -> Iterator[int]:
-    """The app under uvicorn in a process of its own; both sides get the same flags."""
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning"]
-    command += ["--no-access-log", "--loop", "uvloop", "--http", "httptools"]
-    command += ["--factory"] if factory else []
-    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{app} did not start") from None
-                time.sleep(0.05)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def request_bytes(port: int, path: str, body: dict[str, object]) -> bytes:
+def request_bytes(port: int, path: str, body: Mapping[str, object]) -> bytes:
     payload = json.dumps(body).encode()
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
@@ -195,7 +162,7 @@ async def read_head(reader: asyncio.StreamReader) -> dict[str, str]:
     return {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if line)}
 
 
-async def stream_once(port: int, path: str, body: dict[str, object]) -> tuple[float, float, int]:
+async def stream_once(port: int, path: str, body: Mapping[str, object]) -> tuple[float, float, int]:
     """(time to first body byte, total seconds, events) of one streamed answer."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
     started = time.perf_counter()
@@ -220,7 +187,7 @@ async def stream_once(port: int, path: str, body: dict[str, object]) -> tuple[fl
     return first_byte, total, events
 
 
-async def load(port: int, body: dict[str, object], seconds: float, connections: int) -> float:
+async def load(port: int, body: Mapping[str, object], seconds: float, connections: int) -> float:
     """Requests/s of keep-alive connections sending requests back to back to /api/chat."""
     request = request_bytes(port, "/api/chat", body)
     done = 0
@@ -277,10 +244,11 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> dict[s
     plain_body = {"messages": [{"role": "user", "content": "hello there"}]}
 
     with (
-        server("baseline:app", work, {}) as base,
-        server("persisting_baseline:app", project, persisting_env) as persisting,
-        server("app.main:create_app", project, env, factory=True) as ours,
+        served("baseline:app", work, {}) as base_server,
+        served("persisting_baseline:app", project, persisting_env) as persisting_server,
+        served("app.main:create_app", project, env, factory=True) as our_server,
     ):
+        base, persisting, ours = base_server.port, persisting_server.port, our_server.port
         for port in (base, ours):  # warm both (imports, first connections, SQLite pages)
             await stream_once(port, "/sse" if port == base else "/api/chat", short_body)
         for port in (base, persisting, ours):

@@ -17,7 +17,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,6 +123,23 @@ def _install(peer: Peer, venv: Path) -> str | None:
     return None
 
 
+def compared(
+    measure: str, ours: list[float], floor: list[float], limit: float, note: str = ""
+) -> Row:
+    """The row for timings taken in alternating pairs: medians, and the ratio held to `limit`."""
+    ratio = ratio_of_pairs(ours, floor)
+    return Row(
+        SECTION,
+        measure,
+        seconds(statistics.median(ours)),
+        seconds(statistics.median(floor)),
+        ratio,
+        f"<= {limit:.2f}x",
+        ratio <= limit,
+        note,
+    )
+
+
 def _help_rows(gen: Generator, runs: int) -> list[Row]:
     ours, floor = paired(
         runs,
@@ -131,19 +147,8 @@ def _help_rows(gen: Generator, runs: int) -> list[Row]:
         lambda _: run_timed([str(BIN / "copier"), "--help"], env=gen.env),
     )
     python = statistics.median(run_timed([sys.executable, "-c", "pass"]) for _ in range(runs))
-    ratio = ratio_of_pairs(ours, floor)
-    return [
-        Row(
-            SECTION,
-            "`aiapi --help` vs `copier --help`",
-            seconds(statistics.median(ours)),
-            seconds(statistics.median(floor)),
-            ratio,
-            "<= 1.00x",
-            ratio <= 1.0,
-            f"bare interpreter start {seconds(python)}",
-        )
-    ]
+    measure = "`aiapi --help` vs `copier --help`"
+    return [compared(measure, ours, floor, 1.0, f"bare interpreter start {seconds(python)}")]
 
 
 def _new_rows(gen: Generator, runs: int) -> tuple[list[Row], float]:
@@ -158,17 +163,9 @@ def _new_rows(gen: Generator, runs: int) -> tuple[list[Row], float]:
         lambda _: run_timed([*copier, str(gen.fresh())], env=gen.env),
     )
     new = statistics.median(ours)
-    ratio = ratio_of_pairs(ours, floor)
+    measure = "`aiapi new --yes --no-git` vs `copier copy --defaults` (same template and commit)"
     return [
-        Row(
-            SECTION,
-            "`aiapi new --yes --no-git` vs `copier copy --defaults` (same template and commit)",
-            seconds(new),
-            seconds(statistics.median(floor)),
-            ratio,
-            "<= 1.10x",
-            ratio <= 1.10,
-        ),
+        compared(measure, ours, floor, 1.10),
         Row(
             SECTION,
             "`aiapi new --yes --no-git`, whole process (stretch)",
@@ -209,18 +206,8 @@ def _update_rows(gen: Generator, runs: int) -> list[Row]:
         return elapsed
 
     mine, theirs = paired(runs, ours, floor)
-    ratio = ratio_of_pairs(mine, theirs)
-    return [
-        Row(
-            SECTION,
-            "`aiapi update --yes` of an unchanged project vs `copier update --defaults`",
-            seconds(statistics.median(mine)),
-            seconds(statistics.median(theirs)),
-            ratio,
-            "<= 1.10x",
-            ratio <= 1.10,
-        )
-    ]
+    measure = "`aiapi update --yes` of an unchanged project vs `copier update --defaults`"
+    return [compared(measure, mine, theirs, 1.10)]
 
 
 def _peer_rows(gen: Generator, runs: int) -> list[Row]:
@@ -252,21 +239,11 @@ def _peer_rows(gen: Generator, runs: int) -> list[Row]:
             command, env = peer.command(venv, dest, stub)
             return run_timed(command, cwd=dest.parent, env=env, timeout=300)
 
-        ours: Callable[[int], float] = lambda _, commits=peer.commits: gen.aiapi_new(git=commits)  # noqa: E731
+        def ours(_: int, commits: bool = peer.commits) -> float:
+            return gen.aiapi_new(git=commits)
+
         mine, other = paired(runs, ours, theirs)
-        ratio = ratio_of_pairs(mine, other)
-        rows.append(
-            Row(
-                SECTION,
-                measure,
-                seconds(statistics.median(mine)),
-                seconds(statistics.median(other)),
-                ratio,
-                "<= 1.00x",
-                ratio <= 1.0,
-                peer.note,
-            )
-        )
+        rows.append(compared(measure, mine, other, 1.0, peer.note))
     return rows
 
 

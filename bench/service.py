@@ -23,17 +23,13 @@ import asyncio
 import json
 import os
 import secrets
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 import chat
 from common import REPO, Row, skipped
+from server import Served, served
 
 SECTION = "service"
 SLOW_FLOOR = """
@@ -66,42 +62,9 @@ ADMIN_KEY = secrets.token_urlsafe(32)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
-@dataclass
-class Served:
-    port: int
-    pid: int
-
-    def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-
-@contextmanager
-def served(app: str, cwd: Path, env: dict[str, str], *, factory: bool) -> Iterator[Served]:
-    port = chat.free_port()
-    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning"]
-    command += ["--no-access-log", "--loop", "uvloop", "--http", "httptools"]
-    command += ["--factory"] if factory else []
-    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{app} in {cwd} did not start") from None
-                time.sleep(0.05)
-        yield Served(port, process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def request_bytes(port: int, path: str, body: dict[str, object], headers: dict[str, str]) -> bytes:
+def request_bytes(
+    port: int, path: str, body: Mapping[str, object], headers: dict[str, str]
+) -> bytes:
     payload = json.dumps(body).encode()
     extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     head = (
@@ -114,8 +77,10 @@ def request_bytes(port: int, path: str, body: dict[str, object], headers: dict[s
 async def hold_streams(server: Served, path: str, count: int, before_kb: int) -> float:
     """Open `count` streams at once, wait until each has its first event, read the server's
     RSS, close them. Returns KB per open stream."""
-    body = {"messages": [{"role": "user", "content": "one two three four five six"}]}
-    body["stream"] = True
+    body: dict[str, object] = {
+        "messages": [{"role": "user", "content": "one two three four five six"}],
+        "stream": True,
+    }
     request = request_bytes(server.port, path, body, {})
     writers: list[asyncio.StreamWriter] = []
 
@@ -146,7 +111,7 @@ async def memory_per_stream(server: Served, path: str, count: int) -> float:
 
 
 async def fixed_rate(
-    port: int, body: dict[str, object], headers: dict[str, str], rate: float, seconds: float
+    port: int, body: Mapping[str, object], headers: dict[str, str], rate: float, seconds: float
 ) -> list[float]:
     """Open-loop load: request i is due at start + i / rate, whatever came before it."""
     request = request_bytes(port, "/api/chat", body, headers)
@@ -312,7 +277,7 @@ def memory_rows(project: Path, work: Path, counts: list[int]) -> list[Row]:
 async def floor_then_ours(
     floor: int,
     ours: int,
-    body: dict[str, object],
+    body: Mapping[str, object],
     headers: dict[str, str],
     rate: float,
     seconds: float,
