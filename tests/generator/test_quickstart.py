@@ -6,9 +6,11 @@
 
 Both commands must work (the service answers, the project's tests pass) and print no
 warning: no `externally-managed-environment`, no uv "VIRTUAL_ENV ... does not match".
-It installs from the package index, as a user's machine would. The project's whole suite runs
-in the first shell; the second runs the same command on a few of its tests (PYTEST_ADDOPTS):
-what differs between the shells is how the commands find their Python, not the tests.
+It installs from the package index, as a user's machine would. The test command runs as
+written, narrowed to the project's health tests (PYTEST_ADDOPTS): pytest still collects every
+test module, so a dependency the project forgot to declare fails here; the whole suite of this
+same project runs in the template tests (tier 2's `preset-full`), and in a venv of its own
+from the index with `scripts/test --fresh-install`.
 """
 
 from __future__ import annotations
@@ -106,16 +108,12 @@ def answers_health(port: int) -> bool:
         return False
 
 
-def run_second_command(
-    clone: Path, env: dict[str, str], command: str, *, only: str | None = None
-) -> str:
-    """In the same shell as the first: aiapi's virtualenv active, inside the project; `only`
-    narrows the project's tests to those whose names match it."""
-    narrowed = {"PYTEST_ADDOPTS": f"-k {only}"} if only else {}
+def run_second_command(clone: Path, env: dict[str, str], command: str) -> str:
+    """In the same shell as the first: aiapi's virtualenv active, inside the project."""
     completed = subprocess.run(
         ["bash", "-c", f". .venv/bin/activate && cd my-api && {command}"],
         cwd=clone,
-        env={**env, **narrowed},
+        env={**env, "PYTEST_ADDOPTS": "-k health"},
         capture_output=True,
         text=True,
         timeout=1200,
@@ -166,8 +164,6 @@ def test_the_quick_start_as_written(shell: str, tmp_path: Path) -> None:
     assert "Application startup complete." in printed
     assert unexpected_warnings(printed) == []
 
-    # The whole suite once: in the system-Python shell, unless that one is skipped here.
-    narrowed = shell == "activated-venv" and externally_managed(SYSTEM_PYTHON)
-    tested = run_second_command(clone, env, second, only="health" if narrowed else None)
+    tested = run_second_command(clone, env, second)
     assert re.search(r"\b\d+ passed\b", tested), tested[-2000:]
     assert unexpected_warnings(tested) == []
