@@ -6,14 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
-import httpx2
 import pytest
 from websockets.asyncio.client import connect
 
 from app.main import create_app
 from app.settings import Settings
 from tests.fake_upstream import FakeUpstream, Reply
-from tests.servers import serve
+from tests.servers import local_client, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +43,7 @@ async def _read_then_leave(
 ) -> None:
     """Reads the stream until READ_BEFORE_LEAVING tokens have arrived, then hangs up."""
     async with (
-        httpx2.AsyncClient(base_url=base_url, headers=headers) as client,
+        local_client(base_url=base_url, headers=headers) as client,
         client.stream("POST", path, json=body, timeout=10) as response,
     ):
         assert response.status_code == 200
@@ -102,7 +101,7 @@ async def test_usage_is_recorded_for_an_abandoned_stream(
                 await anyio.sleep(0.02)
         sent_when_closed = upstream.tokens_sent
         assert sent_when_closed < 100, "tokens kept flowing upstream"
-        async with httpx2.AsyncClient(base_url=url, headers=auth_headers) as client:
+        async with local_client(base_url=url, headers=auth_headers) as client:
             with anyio.fail_after(5):
                 while not (usage := (await client.get("/api/usage")).json()["data"])["items"]:
                     await anyio.sleep(0.05)

@@ -4,12 +4,12 @@ answer is accepted, and so is a parameter at its neutral value."""
 
 from typing import Any
 
-import httpx2
 import openai
 import pytest
 from openai.types.chat import ChatCompletionUserMessageParam
 
 from app.settings import Settings
+from tests.servers import local_client
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +43,7 @@ async def test_chat_completions_refuse_what_they_cannot_honour(
     named: str,
 ) -> None:
     body = {"model": settings.llm_model, "messages": [user("get_time")], **options}
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         response = await client.post("/v1/chat/completions", json=body)
     assert response.status_code == 400, response.text
     error = response.json()
@@ -93,7 +93,7 @@ async def test_responses_refuse_what_they_cannot_honour(
     named: str,
 ) -> None:
     body = {"model": settings.llm_model, "input": "hi", **options}
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         response = await client.post("/v1/responses", json=body)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["message"].startswith(f"{named}: ")

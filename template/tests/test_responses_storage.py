@@ -3,13 +3,13 @@
 
 import json
 
-import httpx2
 import openai
 import pytest
 from openai.types.responses import FunctionToolParam, ResponseFunctionToolCall
 from openai.types.responses.response_input_item_param import ItemReference
 
 from app.settings import Settings
+from tests.servers import local_client
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +43,7 @@ async def test_previous_response_id_continues_the_stored_conversation(
     assert second.previous_response_id == first.id
     assert second.output_text.endswith("The tool get_weather returned: Snow")
 
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         stored = await client.get(f"/api/conversations/{first.id}")
         usage = await client.get("/api/usage")
     messages = stored.json()["data"]["messages"]
@@ -97,6 +97,6 @@ async def test_store_false_keeps_nothing_to_continue(
             model=settings.llm_model, input="more", previous_response_id="x", store=False
         )
     assert "previous_response_id: continuing a response needs store: true" in refused.value.message
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         listed = await client.get("/api/conversations")
     assert listed.json()["data"]["count"] == 0

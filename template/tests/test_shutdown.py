@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from app.db.engine import create_engine
 from app.settings import Settings
+from tests.servers import LOCAL_TLS
 
 GRACE_SECONDS = 15
 WORD_DELAY_MS = 150  # the fake model's answer takes a few seconds to stream
@@ -99,7 +100,7 @@ def stream_through_a_shutdown(env: dict[str, str], headers: dict[str, str]) -> s
             time.sleep(0.1)
         body = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
         with (
-            httpx2.Client(base_url=base, headers=headers, timeout=30) as client,
+            httpx2.Client(base_url=base, headers=headers, timeout=30, verify=LOCAL_TLS) as client,
             client.stream("POST", "/api/chat", json=body) as response,
         ):
             assert response.status_code == 200

@@ -4,13 +4,12 @@ upstream the moment the client goes away (with the tokens produced so far still 
 import time
 
 import anyio
-import httpx2
 import pytest
 
 from app.main import create_app
 from app.settings import Settings
 from tests.fake_upstream import FakeUpstream, Reply
-from tests.servers import serve
+from tests.servers import local_client, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +21,7 @@ async def test_stream_arrives_token_by_token_and_is_not_gzipped(
 ) -> None:
     with serve(create_app(settings.model_copy(update={"fake_llm_delay_ms": 60}))) as url:
         async with (
-            httpx2.AsyncClient(base_url=url) as client,
+            local_client(base_url=url) as client,
             client.stream(
                 "POST", "/api/chat", json=CHAT, headers={**auth_headers, "Accept-Encoding": "gzip"}
             ) as response,
@@ -44,7 +43,7 @@ async def test_sse_framing_on_the_wire(settings: Settings, auth_headers: dict[st
     """The bytes a browser's `getReader()` sees: `data: <json>` events, then `data: [DONE]`."""
     hello = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
     with serve(create_app(settings)) as url:
-        async with httpx2.AsyncClient(base_url=url, headers=auth_headers) as client:
+        async with local_client(base_url=url, headers=auth_headers) as client:
             response = await client.post("/api/chat", json=hello)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
@@ -61,7 +60,7 @@ async def test_keep_alive_comments_while_the_model_is_slow(
     slow = settings.model_copy(update={"fake_llm_delay_ms": 400, "sse_ping_seconds": 0.1})
     with serve(create_app(slow)) as url:
         async with (
-            httpx2.AsyncClient(base_url=url) as client,
+            local_client(base_url=url) as client,
             client.stream("POST", "/api/chat", json=CHAT, headers=auth_headers) as response,
         ):
             lines = []
@@ -77,7 +76,7 @@ async def test_client_disconnect_cancels_the_upstream_and_counts_tokens(
 ) -> None:
     upstream.queue(Reply(text="tok " * 400, chunk_delay=0.02))
     with serve(create_app(provider_settings)) as url:
-        async with httpx2.AsyncClient(base_url=url, headers=auth_headers) as client:
+        async with local_client(base_url=url, headers=auth_headers) as client:
             async with client.stream("POST", "/api/chat", json=CHAT) as response:
                 received = 0
                 async for line in response.aiter_lines():

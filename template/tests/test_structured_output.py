@@ -5,13 +5,13 @@ deterministic instance of the schema."""
 import json
 from typing import Any, Literal
 
-import httpx2
 import openai
 import pytest
 from pydantic import BaseModel, Field
 
 from app.llm.json_example import example_of
 from app.settings import Settings
+from tests.servers import local_client
 
 pytestmark = pytest.mark.anyio
 
@@ -74,7 +74,7 @@ async def test_api_chat_takes_a_response_format(served: str, auth_headers: dict[
             "schema": Forecast.model_json_schema(),
         },
     }
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         response = await client.post("/api/chat", json=body)
         missing = await client.post(
             "/api/chat", json={**body, "response_format": {"type": "json_schema"}}

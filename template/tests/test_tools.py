@@ -5,13 +5,13 @@
 import json
 from typing import Any
 
-import httpx2
 import openai
 import pytest
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
 from websockets.asyncio.client import connect
 
 from app.settings import Settings
+from tests.servers import local_client
 
 pytestmark = pytest.mark.anyio
 
@@ -179,7 +179,7 @@ async def test_incoherent_tool_use_is_a_422_naming_the_field(
     where: str,
 ) -> None:
     body = {"model": settings.llm_model, "messages": [user("hi")], "tools": [WEATHER], **options}
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         response = await client.post("/v1/chat/completions", json=body)
     assert response.status_code == 422, response.text
     assert response.json()["message"].startswith(f"{where}: ")
@@ -191,7 +191,7 @@ API_TOOLS = [{"name": "get_weather", "parameters": WEATHER_PARAMETERS}]
 async def test_api_chat_answers_tool_calls_and_stores_the_exchange(
     served: str, auth_headers: dict[str, str]
 ) -> None:
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         first = await client.post(
             "/api/chat",
             json={"messages": [{"role": "user", "content": "get_weather?"}], "tools": API_TOOLS},
@@ -229,7 +229,7 @@ async def test_api_chat_sse_sends_whole_tool_calls_before_done(
         "tools": API_TOOLS,
         "stream": True,
     }
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         response = await client.post("/api/chat", json=body)
     events = [e.removeprefix("data: ") for e in response.text.split("\n\n") if e]
     assert events[-1] == "[DONE]"
@@ -270,7 +270,7 @@ async def test_tool_results_pass_the_prompt_guard(
             {"role": "tool", "tool_call_id": "c1", "content": fetched},
         ],
     }
-    async with httpx2.AsyncClient(base_url=served, headers=auth_headers) as client:
+    async with local_client(base_url=served, headers=auth_headers) as client:
         response = await client.post("/v1/chat/completions", json=body)
     assert response.status_code == 200, response.text
     assert "instruction_override" in response.headers["x-prompt-guard"].split(",")

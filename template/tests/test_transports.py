@@ -11,13 +11,12 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx2
 import pytest
 from websockets.asyncio.client import connect
 
 from app.main import create_app
 from app.settings import Settings
-from tests.servers import serve
+from tests.servers import local_client, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -95,7 +94,7 @@ async def _send(
     else:
         path = "/api/chat"
         body = {"messages": messages, "stream": transport == "sse", **fields}
-    async with httpx2.AsyncClient(base_url=base_url, headers=headers) as client:
+    async with local_client(base_url=base_url, headers=headers) as client:
         response = await client.post(path, json=body, timeout=10)
     if response.status_code != 200:
         return Answer(response.status_code, str(response.json()["message"]))

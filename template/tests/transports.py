@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx2
 from websockets.asyncio.client import connect
+
+from tests.servers import local_client
 
 TRANSPORTS = ["json", "sse", "batch", "websocket", "openai"]
 
@@ -43,7 +44,7 @@ async def exchange(
     else:
         path = "/api/chat"
         body = {"messages": messages, "stream": transport == "sse", **fields}
-    async with httpx2.AsyncClient(base_url=base_url, headers=headers) as client:
+    async with local_client(base_url=base_url, headers=headers) as client:
         response = await client.post(path, json=body, timeout=10)
     if response.status_code != 200:
         return Answer(response.status_code, str(response.json()["message"]))
