@@ -244,11 +244,11 @@ async def measure(args: argparse.Namespace, project: Path, work: Path) -> dict[s
     plain_body = {"messages": [{"role": "user", "content": "hello there"}]}
 
     with (
-        served("baseline:app", work, {}) as base_server,
-        served("persisting_baseline:app", project, persisting_env) as persisting_server,
-        served("app.main:create_app", project, env, factory=True) as our_server,
+        served("baseline:app", work, {}, start_seconds=30) as base_server,
+        served("persisting_baseline:app", project, persisting_env, start_seconds=30) as plain,
+        served("app.main:create_app", project, env, factory=True, start_seconds=30) as our_server,
     ):
-        base, persisting, ours = base_server.port, persisting_server.port, our_server.port
+        base, persisting, ours = base_server.port, plain.port, our_server.port
         for port in (base, ours):  # warm both (imports, first connections, SQLite pages)
             await stream_once(port, "/sse" if port == base else "/api/chat", short_body)
         for port in (base, persisting, ours):
