@@ -2,7 +2,9 @@
 
 A hash takes tens of milliseconds of CPU and tens of megabytes of memory, so only a few run at
 once: a flood of sign-ins queues here (briefly, then 503) instead of exhausting memory or
-starving the rest of the service.
+starving the rest of the service. Its cost comes from the settings (PASSWORD_HASH_*); a stored
+hash carries the parameters it was made with, so a changed cost applies to new passwords, and
+to an existing one at its owner's next sign-in.
 """
 
 import os
@@ -13,8 +15,10 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from app.core.errors import ApiError
+from app.settings import Settings
 
 T = TypeVar("T")
 
@@ -59,7 +63,6 @@ COMMON_PASSWORDS = frozenset(
     }
 )
 
-_hasher = PasswordHash.recommended()
 _hashing = anyio.CapacityLimiter(max(1, min(4, os.cpu_count() or 1)))
 
 
@@ -78,19 +81,39 @@ def password_problem(password: str, *, email: str = "") -> str | None:
 
 
 @cache
-def _dummy_hash() -> str:
+def _hasher(memory_kib: int, iterations: int, parallelism: int) -> PasswordHash:
+    argon2 = Argon2Hasher(time_cost=iterations, memory_cost=memory_kib, parallelism=parallelism)
+    return PasswordHash((argon2,))
+
+
+def hasher_for(settings: Settings) -> PasswordHash:
+    """Argon2 at the cost the settings name."""
+    return _hasher(
+        settings.password_hash_memory_kib,
+        settings.password_hash_iterations,
+        settings.password_hash_parallelism,
+    )
+
+
+@cache
+def _dummy_hash(hasher: PasswordHash) -> str:
     """Verified against when the email is unknown, so timing does not reveal who is registered."""
-    return _hasher.hash("not-a-real-password")
+    return hasher.hash("not-a-real-password")
 
 
-async def hash_password(password: str) -> str:
-    return await _bounded(_hasher.hash, password)
+async def hash_password(password: str, settings: Settings) -> str:
+    return await _bounded(hasher_for(settings).hash, password)
 
 
-async def verify_password(password: str, hashed: str | None) -> bool:
-    target = hashed if hashed is not None else _dummy_hash()
-    matches = await _bounded(_hasher.verify, password, target)
-    return matches and hashed is not None
+async def verify_password(
+    password: str, hashed: str | None, settings: Settings
+) -> tuple[bool, str | None]:
+    """Whether `password` matches `hashed`, and a new hash when `hashed` was made at another
+    cost than the settings' (to store in its place)."""
+    hasher = hasher_for(settings)
+    target = hashed if hashed is not None else _dummy_hash(hasher)
+    matches, renewed = await _bounded(hasher.verify_and_update, password, target)
+    return matches and hashed is not None, renewed
 
 
 async def _bounded(function: Callable[..., T], *args: str) -> T:

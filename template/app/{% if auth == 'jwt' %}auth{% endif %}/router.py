@@ -51,7 +51,9 @@ async def register(
         raise ApiError(403, "This email address cannot be registered")
     address = client_address(request, settings.trusted_networks)
     await _throttle(request, settings).before_registration(address)
-    user = await service.register_user(session, email=email, password=body.password)
+    user = await service.register_user(
+        session, email=email, password=body.password, settings=settings
+    )
     return ok(_public(user), code=status.HTTP_201_CREATED)
 
 
@@ -66,7 +68,9 @@ async def login(
     address = client_address(request, settings.trusted_networks)
     throttle = _throttle(request, settings)
     await throttle.before_sign_in(account, address)
-    user = await service.authenticate(session, email=account, password=form.password)
+    user = await service.authenticate(
+        session, email=account, password=form.password, settings=settings
+    )
     if user is None:
         await throttle.failed_sign_in(account, address)
         raise ApiError(401, "Incorrect email or password", headers=sessions.UNAUTHORIZED_HEADERS)
@@ -108,7 +112,11 @@ async def me(owner: CurrentOwner, session: SessionDep) -> Envelope[UserPublic]:
     responses={**OWNER_ERRORS, **errors(403)},
 )
 async def change_password(
-    body: PasswordChange, owner: CurrentOwner, session: SessionDep, request: Request
+    body: PasswordChange,
+    owner: CurrentOwner,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> None:
     """Changes the password and ends every other session of the account."""
     await service.change_password(
@@ -117,6 +125,7 @@ async def change_password(
         current=body.current_password,
         new=body.new_password,
         session_id=current_session_id(request),
+        settings=settings,
     )
 
 

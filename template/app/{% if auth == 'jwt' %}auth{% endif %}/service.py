@@ -38,11 +38,12 @@ def check_password(password: str, *, email: str, field: str = "password") -> Non
 
 
 async def register_user(
-    session: AsyncSession, *, email: str, password: str, role: str = "user"
+    session: AsyncSession, *, email: str, password: str, settings: Settings, role: str = "user"
 ) -> User:
     email = normalize_email(email)
     check_password(password, email=email)
-    user = User(email=email, hashed_password=await hash_password(password), role=role)
+    hashed = await hash_password(password, settings)
+    user = User(email=email, hashed_password=hashed, role=role)
     session.add(user)
     try:
         await session.commit()
@@ -52,10 +53,21 @@ async def register_user(
     return user
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str) -> User | None:
+async def authenticate(
+    session: AsyncSession, *, email: str, password: str, settings: Settings
+) -> User | None:
+    """The active user with these credentials; a password hashed at another cost than the
+    settings' is hashed again at theirs."""
     user = await session.scalar(select(User).where(User.email == normalize_email(email)))
-    valid = await verify_password(password, user.hashed_password if user else None)
-    return user if valid and user is not None and user.is_active else None
+    valid, renewed = await verify_password(
+        password, user.hashed_password if user else None, settings
+    )
+    if not valid or user is None or not user.is_active:
+        return None
+    if renewed is not None:
+        user.hashed_password = renewed
+        await session.commit()
+    return user
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +103,21 @@ async def owner_from_token(
 
 
 async def change_password(
-    session: AsyncSession, *, user_id: str, current: str, new: str, session_id: str
+    session: AsyncSession,
+    *,
+    user_id: str,
+    current: str,
+    new: str,
+    session_id: str,
+    settings: Settings,
 ) -> None:
     """Every other session of the user ends: whoever knew the old password is signed out."""
     user = await session.get(User, user_id)
-    if user is None or not await verify_password(current, user.hashed_password):
+    valid, _ = await verify_password(current, user.hashed_password if user else None, settings)
+    if user is None or not valid:
         raise ApiError(403, "The current password is not correct")
     check_password(new, email=user.email, field="new_password")
-    user.hashed_password = await hash_password(new)
+    user.hashed_password = await hash_password(new, settings)
     await session.commit()
     await sessions.revoke_all(session, user_id, keep=session_id)
 
@@ -130,5 +149,7 @@ async def ensure_admin(sessionmaker: async_sessionmaker[AsyncSession], settings:
                 "if it is yours (PATCH /api/admin/users/{id} as another admin, or in the database)"
             )
             return
-        await register_user(session, email=email, password=password, role="admin")
+        await register_user(
+            session, email=email, password=password, settings=settings, role="admin"
+        )
     logger.info("created the first admin from ADMIN_EMAIL")
