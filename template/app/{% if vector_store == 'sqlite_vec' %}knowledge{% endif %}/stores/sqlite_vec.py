@@ -4,7 +4,7 @@ Loaded through APSW because many Python builds (pyenv's, macOS's) ship an sqlite
 that cannot load extensions; APSW wheels can, on every platform.
 
 Vectors live in a `vec0` table partitioned by owner, so a nearest-neighbour search (brute
-force, SIMD, over the memory-mapped file) scans that owner's vectors only; keywords in an
+force over the memory-mapped file) scans that owner's vectors only; keywords in an
 FTS5 table ranked by BM25, joined to the owner's passages in the same query. The two rankings
 are fused by reciprocal rank.
 """
@@ -56,8 +56,8 @@ RARE_TERMS_KEPT = 2  # ...unless the question has nothing rarer: then its rarest
 
 
 def _vector(values: Sequence[float]) -> bytes:
-    """float32, scaled to unit length: then the (SIMD-accelerated) Euclidean distance ranks
-    exactly as the cosine distance would, a fifth faster."""
+    """float32, scaled to unit length: then the Euclidean distance ranks exactly as the
+    cosine distance would, a fifth faster."""
     norm = math.sqrt(sum(value * value for value in values)) or 1.0
     return array("f", [value / norm for value in values]).tobytes()
 
