@@ -81,17 +81,18 @@ def password_problem(password: str, *, email: str = "") -> str | None:
 
 
 @cache
-def _hasher(memory_kib: int, iterations: int, parallelism: int) -> PasswordHash:
-    argon2 = Argon2Hasher(time_cost=iterations, memory_cost=memory_kib, parallelism=parallelism)
-    return PasswordHash((argon2,))
+def argon2(*, memory_kib: int, iterations: int, parallelism: int) -> PasswordHash:
+    """Argon2id at this cost, built once per cost."""
+    hasher = Argon2Hasher(time_cost=iterations, memory_cost=memory_kib, parallelism=parallelism)
+    return PasswordHash((hasher,))
 
 
 def hasher_for(settings: Settings) -> PasswordHash:
     """Argon2 at the cost the settings name."""
-    return _hasher(
-        settings.password_hash_memory_kib,
-        settings.password_hash_iterations,
-        settings.password_hash_parallelism,
+    return argon2(
+        memory_kib=settings.password_hash_memory_kib,
+        iterations=settings.password_hash_iterations,
+        parallelism=settings.password_hash_parallelism,
     )
 
 
