@@ -7,10 +7,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from app.db.engine import create_engine
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import ClientFactory, running
+from tests.conftest import ClientFactory, connected, running
 from tests.fake_upstream import FakeUpstream, Reply
 from tests.transports import exchange
 
@@ -28,18 +27,14 @@ ENDPOINTS = {
 
 
 async def usage_rows(database_url: str) -> list[tuple[object, ...]]:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            result = await connection.execute(
-                text(
-                    "SELECT owner_id, provider, model, endpoint, conversation_id,"
-                    " prompt_tokens, completion_tokens FROM usage_records"
-                )
+    async with connected(database_url) as connection:
+        result = await connection.execute(
+            text(
+                "SELECT owner_id, provider, model, endpoint, conversation_id,"
+                " prompt_tokens, completion_tokens FROM usage_records"
             )
-            return [tuple(row) for row in result]
-    finally:
-        await engine.dispose()
+        )
+        return [tuple(row) for row in result]
 
 
 @pytest.mark.parametrize("transport", list(ENDPOINTS))

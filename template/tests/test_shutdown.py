@@ -16,8 +16,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
 
-from app.db.engine import create_engine
 from app.settings import Settings
+from tests.conftest import connected
 from tests.servers import LOCAL_TLS
 
 GRACE_SECONDS = 15
@@ -55,17 +55,13 @@ def refuses_connections(port: int) -> bool:
 
 
 async def stored(database_url: str, conversation_id: str) -> tuple[list[str], int]:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            roles = await connection.scalars(
-                text("SELECT role FROM messages WHERE conversation_id = :id ORDER BY id"),
-                {"id": conversation_id},
-            )
-            usage = await connection.scalar(text("SELECT count(*) FROM usage_records"))
-            return list(roles), int(usage or 0)
-    finally:
-        await engine.dispose()
+    async with connected(database_url) as connection:
+        roles = await connection.scalars(
+            text("SELECT role FROM messages WHERE conversation_id = :id ORDER BY id"),
+            {"id": conversation_id},
+        )
+        usage = await connection.scalar(text("SELECT count(*) FROM usage_records"))
+        return list(roles), int(usage or 0)
 
 
 async def test_sigterm_lets_a_stream_finish_and_keeps_its_turn(
