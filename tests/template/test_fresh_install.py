@@ -27,7 +27,7 @@ from shells import run_shell, user_environment
 pytestmark = pytest.mark.slow
 
 WORKFLOW = REPO / ".github" / "workflows" / "generate-and-test.yml"
-README_TEST = "uv run --no-active pytest --cov=app --cov-branch --cov-fail-under=85"
+README_TEST = "uv run --no-active pytest --cov=app --cov-branch --cov-fail-under=90"
 PRESETS = {"minimal": "minimal", "default": None, "production": "production"}
 
 
