@@ -2,6 +2,7 @@
 tokens the client was told about, a conversation only where the transport keeps one, and a
 failed call counted as an error; calls reserve their output cap before they start."""
 
+import anyio
 import httpx2
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -120,3 +121,49 @@ async def test_a_call_without_max_tokens_reserves_the_output_cap(
         )
     assert uncapped.status_code == 429
     assert capped.status_code == 200
+
+
+async def test_a_conversation_deleted_while_its_turn_is_answered_keeps_the_usage_not_the_turn(
+    provider_settings: Settings,
+    upstream: FakeUpstream,
+    database_url: str,
+    auth_headers: dict[str, str],
+) -> None:
+    """The client is told the turn was not stored (409, and why); the call's usage is."""
+    upstream.queue(Reply(), Reply(delay=1.0))
+    chat = {"messages": [{"role": "user", "content": "hello"}]}
+    answers: list[httpx2.Response] = []
+    async with running(create_app(provider_settings)) as client:
+        first = await client.post("/api/chat", json=chat, headers=auth_headers)
+        conversation_id = first.json()["data"]["conversation_id"]
+
+        async def continue_conversation() -> None:
+            answers.append(
+                await client.post(
+                    "/api/chat",
+                    json={**chat, "conversation_id": conversation_id},
+                    headers=auth_headers,
+                )
+            )
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(continue_conversation)
+            with anyio.fail_after(10):
+                while len(upstream.requests) < 2:  # the model is answering the second turn
+                    await anyio.sleep(0.01)
+            deleted = await client.delete(
+                f"/api/conversations/{conversation_id}", headers=auth_headers
+            )
+            assert deleted.status_code == 204
+        found = await client.get(f"/api/conversations/{conversation_id}", headers=auth_headers)
+    [refused] = answers
+    assert refused.status_code == 409
+    assert refused.json()["message"] == (
+        "The conversation was deleted while it was being answered; nothing was stored"
+    )
+    assert found.status_code == 404
+    rows = await usage_rows(database_url)
+    assert [row[4] for row in rows] == [conversation_id, conversation_id]
+    async with connected(database_url) as connection:
+        messages = await connection.scalar(text("SELECT count(*) FROM messages"))
+    assert messages == 0

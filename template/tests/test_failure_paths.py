@@ -1,15 +1,19 @@
 """What a client receives when the model fails: half-way through a `/v1` or WebSocket stream,
-for one prompt of a batch, and while the provider is retried (with waits, not a hammering)."""
+for one prompt of a batch, and while the provider is retried (with waits, not a hammering);
+and when a stream fails for a reason nobody foresaw."""
 
 import json
+import logging
+from collections.abc import Iterator
 
+import anyio
 import httpx2
 import pytest
 from websockets.asyncio.client import connect
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import running
+from tests.conftest import execute, running
 from tests.fake_upstream import FakeUpstream, Reply
 from tests.servers import serve
 
@@ -111,3 +115,61 @@ async def test_retries_wait_longer_each_time(
     assert len(times) == 3
     assert times[1] - times[0] >= 0.4
     assert times[2] - times[1] >= 0.8
+
+
+@pytest.fixture
+def usage_refused(database_url: str) -> Iterator[None]:
+    """For one test the database refuses every usage row (a trigger), the way no code path
+    of the service foresees: neither a deleted conversation nor an unavailable database."""
+    if database_url.startswith("sqlite"):
+        refuse = [
+            "CREATE TRIGGER refuse_usage BEFORE INSERT ON usage_records "
+            "BEGIN SELECT RAISE(ABORT, 'usage refused'); END"
+        ]
+        allow = ["DROP TRIGGER refuse_usage"]
+    else:
+        refuse = [
+            "CREATE FUNCTION refuse_usage() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'usage refused'; END $$",
+            "CREATE TRIGGER refuse_usage BEFORE INSERT ON usage_records "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_usage()",
+        ]
+        allow = ["DROP TRIGGER refuse_usage ON usage_records", "DROP FUNCTION refuse_usage()"]
+    anyio.run(execute, database_url, *refuse)
+    try:
+        yield
+    finally:
+        anyio.run(execute, database_url, *allow)
+
+
+@pytest.mark.usefixtures("usage_refused")
+@pytest.mark.parametrize(
+    ("path", "error"),
+    [
+        ("/api/chat", {"error": "Internal server error"}),
+        (
+            "/v1/chat/completions",
+            {"error": {"message": "Internal server error", "type": "api_error"}},
+        ),
+    ],
+)
+async def test_a_streamed_turn_not_stored_for_an_unforeseen_reason_ends_without_done(
+    path: str,
+    error: dict[str, object],
+    client: httpx2.AsyncClient,
+    settings: Settings,
+    auth_headers: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The client is not told `[DONE]` for a turn that was not stored, nor why (the log
+    keeps the cause)."""
+    body: dict[str, object] = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
+    if path.startswith("/v1"):
+        body["model"] = settings.llm_model
+    with caplog.at_level(logging.ERROR):
+        response = await client.post(path, json=body, headers=auth_headers)
+    events = data_events(response.text)
+    assert json.loads(events[-1]) == error
+    assert "[DONE]" not in events
+    [record] = [r for r in caplog.records if r.getMessage() == "recording a streamed answer failed"]
+    assert record.exc_info is not None

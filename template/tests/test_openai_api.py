@@ -1,6 +1,9 @@
 """`/v1`: the official `openai` SDK, unchanged, is the client."""
 
+import json
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx2
 import openai
@@ -95,3 +98,43 @@ async def test_unknown_model_is_refused(sdk: openai.AsyncOpenAI) -> None:
             model="no-such-model", messages=[{"role": "user", "content": "hi"}]
         )
     assert "no-such-model" in caught.value.message
+
+
+@pytest.mark.parametrize("content", ["hi", "get_time"])  # text, and a streamed tool call
+async def test_every_chunk_of_a_stream_belongs_to_one_completion(
+    content: str, client: httpx2.AsyncClient, settings: Settings, auth_headers: dict[str, str]
+) -> None:
+    """The wire format itself (SDKs parse chunks leniently, so a missing field would pass
+    them): one id, one creation time and the model asked for on every chunk, the usage
+    chunk last, with no choices."""
+    tool = {"type": "function", "function": {"name": "get_time", "description": "The time"}}
+    response = await client.post(
+        "/v1/chat/completions",
+        json={
+            "model": settings.llm_model,
+            "messages": [{"role": "user", "content": content}],
+            "tools": [tool],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        },
+        headers={"Authorization": f"Bearer {sdk_key(auth_headers)}"},
+    )
+    events = [line.removeprefix("data: ") for line in response.text.split("\n\n") if line]
+    assert events[-1] == "[DONE]"
+    chunks: list[dict[str, Any]] = [json.loads(event) for event in events[:-1]]
+    *answer, usage = chunks
+    first = chunks[0]
+    assert abs(first["created"] - time.time()) < 60
+    for chunk in chunks:
+        assert chunk["object"] == "chat.completion.chunk"
+        assert (chunk["id"], chunk["created"], chunk["model"]) == (
+            first["id"],
+            first["created"],
+            settings.llm_model,
+        )
+    assert all([choice["index"] for choice in chunk["choices"]] == [0] for chunk in answer)
+    assert usage["choices"] == []
+    tokens = usage["usage"]
+    assert tokens["prompt_tokens"] > 0
+    assert tokens["completion_tokens"] > 0
+    assert tokens["total_tokens"] == tokens["prompt_tokens"] + tokens["completion_tokens"]

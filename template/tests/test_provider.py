@@ -4,6 +4,7 @@ errors before and during a stream, and the history that reaches the model."""
 import json
 import socket
 import time
+from typing import Any
 
 import httpx2
 import pytest
@@ -173,3 +174,56 @@ async def test_history_reaches_the_model_trimmed_to_budget(
     # The service's own system prompt leads, then the newest turns that fit.
     assert (texts[0] if system is None else system) == "Be brief."
     assert [t for t in texts if t != "Be brief."] == ["two", UPSTREAM_TEXT, "three"]
+
+
+def system_and_messages(body: dict[str, Any]) -> tuple[str | None, list[tuple[str, str]]]:
+    """A request's system prompt and (role, text) messages, as either provider's API
+    carries them (Anthropic's system prompt is a field of its own)."""
+    messages = [(m["role"], m["content"]) for m in body["messages"]]
+    if "system" in body:
+        return body["system"], messages
+    system = [text for role, text in messages if role == "system"]
+    return (system[0] if system else None), [m for m in messages if m[0] != "system"]
+
+
+async def test_the_services_system_prompt_leads_its_own_api_only(
+    provider_settings: Settings, upstream: FakeUpstream, auth_headers: dict[str, str]
+) -> None:
+    """`/api/chat` answers under CHAT_SYSTEM_PROMPT; OpenAI-compatible clients bring their
+    own (`instructions` on `/v1/responses`), and the service adds nothing to it."""
+    briefed = provider_settings.model_copy(update={"chat_system_prompt": "Be brief."})
+    model = provider_settings.llm_model
+    async with running(create_app(briefed)) as client:
+        answers = [
+            await client.post("/api/chat", json=chat("one"), headers=auth_headers),
+            await client.post(
+                "/v1/chat/completions", json={"model": model, **chat("two")}, headers=auth_headers
+            ),
+            await client.post(
+                "/v1/responses",
+                json={"model": model, "input": "three", "instructions": "Answer in French."},
+                headers=auth_headers,
+            ),
+        ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert [system_and_messages(sent.body) for sent in upstream.requests] == [
+        ("Be brief.", [("user", "one")]),
+        (None, [("user", "two")]),
+        ("Answer in French.", [("user", "three")]),
+    ]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_the_clients_temperature_reaches_the_model(
+    stream: bool,
+    provider_client: httpx2.AsyncClient,
+    upstream: FakeUpstream,
+    auth_headers: dict[str, str],
+) -> None:
+    answered = await provider_client.post(
+        "/api/chat", json=chat(temperature=0.3, stream=stream), headers=auth_headers
+    )
+    assert answered.status_code == 200
+    # Anthropic's Messages API has no temperature: nothing is sent there.
+    expected = None if PROVIDER == "anthropic" else 0.3
+    assert upstream.requests[-1].body.get("temperature") == expected

@@ -1,6 +1,7 @@
 """Streaming over a real socket: unbuffered, never gzipped, kept alive, and cancelled
 upstream the moment the client goes away (with the tokens produced so far still billed)."""
 
+import json
 import time
 
 import anyio
@@ -54,21 +55,27 @@ async def test_sse_framing_on_the_wire(settings: Settings, auth_headers: dict[st
     assert all(event.startswith(b'data: {"content": ') for event in events[:-2])
 
 
+@pytest.mark.parametrize("ping_seconds", [0.05, 0])
 async def test_keep_alive_comments_while_the_model_is_slow(
-    settings: Settings, auth_headers: dict[str, str]
+    ping_seconds: float, settings: Settings, auth_headers: dict[str, str]
 ) -> None:
-    slow = settings.model_copy(update={"fake_llm_delay_ms": 400, "sse_ping_seconds": 0.1})
+    """Comment lines keep a slow stream alive and the whole answer still arrives after
+    them; SSE_PING_SECONDS=0 sends none."""
+    hello = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
+    slow = settings.model_copy(update={"fake_llm_delay_ms": 150, "sse_ping_seconds": ping_seconds})
     with serve(create_app(slow)) as url:
-        async with (
-            local_client(base_url=url) as client,
-            client.stream("POST", "/api/chat", json=CHAT, headers=auth_headers) as response,
-        ):
-            lines = []
-            async for line in response.aiter_lines():
-                lines.append(line)
-                if line.startswith("data: "):
-                    break
-    assert any(line.startswith(": ping") for line in lines), lines
+        async with local_client(base_url=url, headers=auth_headers) as client:
+            response = await client.post("/api/chat", json=hello)
+    lines = [line for line in response.text.split("\n") if line]
+    pings = [line for line in lines if line == ": ping"]
+    assert bool(pings) == bool(ping_seconds), lines
+    assert lines[-1] == "data: [DONE]"
+    text = "".join(
+        json.loads(line.removeprefix("data: "))["content"]
+        for line in lines[:-1]
+        if line.startswith("data: ")
+    )
+    assert text.endswith("You said: hi")
 
 
 async def test_client_disconnect_cancels_the_upstream_and_counts_tokens(

@@ -235,6 +235,8 @@ async def test_api_chat_sse_sends_whole_tool_calls_before_done(
     assert events[-1] == "[DONE]"
     (event,) = [json.loads(e) for e in events[:-1]]
     (call,) = event["tool_calls"]
+    assert set(call) == {"id", "name", "arguments"}
+    assert call["id"]  # what the client's tool result must answer to
     assert call["name"] == "get_weather"
     assert json.loads(call["arguments"]) == WEATHER_ARGUMENTS
 

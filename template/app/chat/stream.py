@@ -103,6 +103,8 @@ class ChatStream:
             self._not_stored = exc if outcome == "ok" else None
         except Exception:
             logger.exception("recording a streamed answer failed")
+            if outcome == "ok":  # never `[DONE]` for a turn that was not stored
+                self._not_stored = TurnNotStored(500, "Internal server error")
         await self.limits.settle(self.spend, tokens=self.usage.total_tokens, cost=self.cost_usd)
 
 

@@ -67,7 +67,9 @@ class EventStreamResponse(Response):
             group.cancel_scope.cancel()
 
     async def _stream(self, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
         try:
             async for event in self.events:
                 await send({"type": "http.response.body", "body": event, "more_body": True})
