@@ -27,6 +27,7 @@ RUNTIME_ONLY = {
     "email-validator": "pydantic's EmailStr validates with it",
     "python-multipart": "FastAPI parses form and file uploads with it",
     "pytest-cov": "a pytest plugin (--cov)",
+    "coverage": "what pytest-cov measures with (its `patch` setting needs 7.10)",
     "mypy": "a command (mypy --strict)",
     "ruff": "a command (ruff check / format)",
     "import-linter": "a command (lint-imports)",
