@@ -2,6 +2,7 @@
 errors before and during a stream, and the history that reaches the model."""
 
 import json
+import logging
 import socket
 import time
 from typing import Any
@@ -140,10 +141,20 @@ async def test_error_before_the_stream_starts_keeps_its_status(
 
 
 async def test_error_mid_stream_is_an_error_event_then_the_end(
-    provider_client: httpx2.AsyncClient, upstream: FakeUpstream, auth_headers: dict[str, str]
+    provider_client: httpx2.AsyncClient,
+    upstream: FakeUpstream,
+    auth_headers: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     upstream.queue(Reply(break_after=3))
-    response = await provider_client.post("/api/chat", json=chat(stream=True), headers=auth_headers)
+    with caplog.at_level(logging.WARNING):
+        response = await provider_client.post(
+            "/api/chat", json=chat(stream=True), headers=auth_headers
+        )
+    # The operator's log says why the stream ended.
+    assert "chat stream ended with an error: The model stream was interrupted" in [
+        record.getMessage() for record in caplog.records
+    ]
     assert response.status_code == 200
     events = [e.removeprefix("data: ") for e in response.text.split("\n\n") if e]
     assert [json.loads(e) for e in events[:3]] == [

@@ -9,6 +9,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import sdk_key
 from tests.fake_upstream import FakeUpstream, Reply
 from tests.servers import local_client, serve
 
@@ -53,6 +54,29 @@ async def test_sse_framing_on_the_wire(settings: Settings, auth_headers: dict[st
     assert events[-2:] == [b"data: [DONE]", b""]
     assert events[0] == b'data: {"content": "This"}'
     assert all(event.startswith(b'data: {"content": ') for event in events[:-2])
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/v1/chat/completions"])
+async def test_stream_text_travels_as_utf8_not_escapes(
+    path: str, settings: Settings, auth_headers: dict[str, str]
+) -> None:
+    """Event payloads carry text as UTF-8 (a CJK character: 3 bytes, not a 6-byte `\\u`
+    escape); the answer quotes the question."""
+    question: dict[str, object] = {
+        "messages": [{"role": "user", "content": "你好 Zoë"}],
+        "stream": True,
+    }
+    headers = auth_headers
+    if path.startswith("/v1"):  # as the OpenAI SDK sends them
+        question["model"] = settings.llm_model
+        headers = {"Authorization": f"Bearer {sdk_key(auth_headers)}"}
+    with serve(create_app(settings)) as url:
+        async with local_client(base_url=url, headers=headers) as client:
+            response = await client.post(path, json=question)
+    assert response.status_code == 200
+    assert "你好".encode() in response.content
+    assert "Zoë".encode() in response.content
+    assert b"\\u" not in response.content
 
 
 @pytest.mark.parametrize("ping_seconds", [0.05, 0])

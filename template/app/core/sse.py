@@ -48,7 +48,7 @@ class EventStreamResponse(Response):
         self,
         events: AsyncIterable[bytes],
         *,
-        ping_seconds: float = 15.0,
+        ping_seconds: float,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.events = events
