@@ -16,15 +16,12 @@ from app.settings import Settings
 from tests.conftest import execute, running
 from tests.fake_upstream import FakeUpstream, Reply
 from tests.servers import serve
+from tests.transports import sse_data
 
 pytestmark = pytest.mark.anyio
 
 UPSTREAM_TEXT = Reply().text
 INTERRUPTED = "The model stream was interrupted"
-
-
-def data_events(text: str) -> list[str]:
-    return [line.removeprefix("data: ") for line in text.split("\n") if line.startswith("data: ")]
 
 
 async def test_a_v1_stream_that_breaks_ends_with_the_error_and_nothing_after(
@@ -45,7 +42,7 @@ async def test_a_v1_stream_that_breaks_ends_with_the_error_and_nothing_after(
         headers=auth_headers,
     )
     assert response.status_code == 200
-    events = data_events(response.text)
+    events = sse_data(response.text)
     assert "[DONE]" not in events
     chunks = [json.loads(event) for event in events]
     assert chunks[-1] == {"error": {"message": INTERRUPTED, "type": "api_error"}}
@@ -168,7 +165,7 @@ async def test_a_streamed_turn_not_stored_for_an_unforeseen_reason_ends_without_
         body["model"] = settings.llm_model
     with caplog.at_level(logging.ERROR):
         response = await client.post(path, json=body, headers=auth_headers)
-    events = data_events(response.text)
+    events = sse_data(response.text)
     assert json.loads(events[-1]) == error
     assert "[DONE]" not in events
     [record] = [r for r in caplog.records if r.getMessage() == "recording a streamed answer failed"]

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from app.settings import Settings
 from tests.conftest import sdk_key
+from tests.transports import sse_data
 
 pytestmark = pytest.mark.anyio
 
@@ -119,7 +120,7 @@ async def test_every_chunk_of_a_stream_belongs_to_one_completion(
         },
         headers={"Authorization": f"Bearer {sdk_key(auth_headers)}"},
     )
-    events = [line.removeprefix("data: ") for line in response.text.split("\n\n") if line]
+    events = sse_data(response.text)
     assert events[-1] == "[DONE]"
     chunks: list[dict[str, Any]] = [json.loads(event) for event in events[:-1]]
     *answer, usage = chunks

@@ -14,6 +14,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.conftest import PROVIDER, running
 from tests.fake_upstream import FakeUpstream, Reply
+from tests.transports import sse_data
 
 pytestmark = pytest.mark.anyio
 
@@ -42,7 +43,7 @@ async def test_stream_relays_upstream_tokens_and_usage(
     provider_client: httpx2.AsyncClient, upstream: FakeUpstream, auth_headers: dict[str, str]
 ) -> None:
     response = await provider_client.post("/api/chat", json=chat(stream=True), headers=auth_headers)
-    events = [e.removeprefix("data: ") for e in response.text.split("\n\n") if e]
+    events = sse_data(response.text)
     assert events[-1] == "[DONE]"
     assert "".join(json.loads(e)["content"] for e in events[:-1]) == UPSTREAM_TEXT
     assert upstream.streams_completed == 1
@@ -156,12 +157,23 @@ async def test_error_mid_stream_is_an_error_event_then_the_end(
         record.getMessage() for record in caplog.records
     ]
     assert response.status_code == 200
-    events = [e.removeprefix("data: ") for e in response.text.split("\n\n") if e]
+    events = sse_data(response.text)
     assert [json.loads(e) for e in events[:3]] == [
         {"content": piece} for piece in Reply().pieces[:3]
     ]
     assert json.loads(events[3]) == {"error": "The model stream was interrupted"}
     assert len(events) == 4  # no [DONE] after an error
+
+
+def system_and_messages(body: dict[str, Any]) -> tuple[str | None, list[tuple[str, str]]]:
+    """A request's system prompt and (role, text) messages, as either provider's API
+    carries them (Anthropic's system prompt is a field of its own; OpenAI's leads the list)."""
+    messages = [(m["role"], m["content"]) for m in body["messages"]]
+    if "system" in body:
+        return body["system"], messages
+    if messages and messages[0][0] == "system":
+        return messages[0][1], messages[1:]
+    return None, messages
 
 
 async def test_history_reaches_the_model_trimmed_to_budget(
@@ -179,22 +191,10 @@ async def test_history_reaches_the_model_trimmed_to_budget(
                 json=chat(content, conversation_id=conversation_id),
                 headers=auth_headers,
             )
-    sent = upstream.requests[-1].body
-    texts = [m["content"] for m in sent["messages"]]
-    system = sent.get("system")  # Anthropic takes system prompts apart
+    system, messages = system_and_messages(upstream.requests[-1].body)
     # The service's own system prompt leads, then the newest turns that fit.
-    assert (texts[0] if system is None else system) == "Be brief."
-    assert [t for t in texts if t != "Be brief."] == ["two", UPSTREAM_TEXT, "three"]
-
-
-def system_and_messages(body: dict[str, Any]) -> tuple[str | None, list[tuple[str, str]]]:
-    """A request's system prompt and (role, text) messages, as either provider's API
-    carries them (Anthropic's system prompt is a field of its own)."""
-    messages = [(m["role"], m["content"]) for m in body["messages"]]
-    if "system" in body:
-        return body["system"], messages
-    system = [text for role, text in messages if role == "system"]
-    return (system[0] if system else None), [m for m in messages if m[0] != "system"]
+    assert system == "Be brief."
+    assert messages == [("user", "two"), ("assistant", UPSTREAM_TEXT), ("user", "three")]
 
 
 async def test_the_services_system_prompt_leads_its_own_api_only(

@@ -12,6 +12,7 @@ from websockets.asyncio.client import connect
 
 from app.settings import Settings
 from tests.servers import local_client
+from tests.transports import sse_data
 
 pytestmark = pytest.mark.anyio
 
@@ -231,7 +232,7 @@ async def test_api_chat_sse_sends_whole_tool_calls_before_done(
     }
     async with local_client(base_url=served, headers=auth_headers) as client:
         response = await client.post("/api/chat", json=body)
-    events = [e.removeprefix("data: ") for e in response.text.split("\n\n") if e]
+    events = sse_data(response.text)
     assert events[-1] == "[DONE]"
     (event,) = [json.loads(e) for e in events[:-1]]
     (call,) = event["tool_calls"]

@@ -60,12 +60,15 @@ async def exchange(
     return Answer(200, content=data["data"]["content"], citations=data["data"].get("citations"))
 
 
+def sse_data(body: str) -> list[str]:
+    """The `data:` payloads of an event stream's body, in order (keep-alive comments left out:
+    every event this service sends is one line of JSON, or `[DONE]`)."""
+    return [line.removeprefix("data: ") for line in body.split("\n") if line.startswith("data: ")]
+
+
 def _from_events(text: str) -> Answer:
     answer = Answer(200)
-    for event in text.split("\n\n"):
-        if not event.startswith("data: "):
-            continue
-        payload = event.removeprefix("data: ")
+    for payload in sse_data(text):
         if payload == "[DONE]":
             answer.events.append("done")
             continue
