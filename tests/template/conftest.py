@@ -8,6 +8,8 @@ Debian's PostgreSQL ships none.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import resource
 import shutil
@@ -110,10 +112,29 @@ def plan() -> matrix.Plan:
     return matrix.plan()
 
 
+@functools.cache
+def _variant_root() -> Path:
+    """Every rendered project of the session, each once, shared by the tiers (made before the
+    first test runs, so the projects can be rendered while other tests run)."""
+    root = Path(tempfile.mkdtemp(prefix="aiapi-variants-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
 @pytest.fixture(scope="session")
-def variant_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every rendered project of the session, each once, shared by the tiers."""
-    return tmp_path_factory.mktemp("variants")
+def variant_root() -> Path:
+    return _variant_root()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The selected tiers' projects start rendering now, while the tests before them run."""
+    used = {name for item in session.items for name in getattr(item, "fixturenames", [])}
+    tiers = [tier for tier in ("1", "2", "3") if f"tier{tier}_runs" in used]
+    if tiers:
+        plan = matrix.plan()
+        runner.render_ahead(
+            plan.template, [v for tier in tiers for v in _variants(plan, _variant_root(), tier)]
+        )
 
 
 @pytest.fixture(scope="session")

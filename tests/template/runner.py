@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,21 +72,45 @@ def _render(template: str, destination: str, answers: dict[str, Any]) -> float:
     return time.perf_counter() - started
 
 
+# Renders started ahead of the tiers (see render_ahead), by project folder.
+_RENDERING: dict[Path, Future[float]] = {}
+
+
+def render_ahead(template: Path, variants: list[Variant]) -> None:
+    """Starts rendering these projects now, in the background: the tests that run before the
+    tiers (the generator's) keep one process busy, and Copier's rendering fills the other core.
+    `render_all` then takes each finished project instead of rendering it again."""
+    pool = _render_pool()
+    for variant in variants:
+        if variant.project not in _RENDERING:
+            _RENDERING[variant.project] = pool.submit(
+                _render, str(template), str(variant.project), variant.answers
+            )
+    pool.shutdown(wait=False)  # the submitted renders still run
+
+
 def render_all(template: Path, variants: list[Variant]) -> dict[str, CheckRun]:
     """Each project once, in worker processes (Copier's rendering is CPU-bound Python)."""
+    futures = {v.name: _RENDERING.pop(v.project) for v in variants if v.project in _RENDERING}
+    todo = [
+        v for v in variants if v.name not in futures and not (v.project / "pyproject.toml").exists()
+    ]
+    if todo:
+        pool = _render_pool()
+        for v in todo:
+            futures[v.name] = pool.submit(_render, str(template), str(v.project), v.answers)
+        pool.shutdown(wait=False)
     results: dict[str, CheckRun] = {}
-    todo = [v for v in variants if not (v.project / "pyproject.toml").exists()]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
-        futures = {
-            v.name: pool.submit(_render, str(template), str(v.project), v.answers) for v in todo
-        }
-        for name, future in futures.items():
-            try:
-                results[name] = CheckRun("render", True, future.result(), "")
-            except Exception:  # noqa: BLE001 - Copier's refusal is the check's output
-                results[name] = CheckRun("render", False, 0.0, traceback.format_exc())
+    for name, future in futures.items():
+        try:
+            results[name] = CheckRun("render", True, future.result(), "")
+        except Exception:  # noqa: BLE001 - Copier's refusal is the check's output
+            results[name] = CheckRun("render", False, 0.0, traceback.format_exc())
     return results
+
+
+def _render_pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _run(name: str, command: list[str], cwd: Path, env: Mapping[str, str]) -> CheckRun:
