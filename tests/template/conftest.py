@@ -130,7 +130,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """The selected tiers' projects start rendering now, while the tests before them run."""
     used = {name for item in session.items for name in getattr(item, "fixturenames", [])}
     tiers = [tier for tier in ("1", "2", "3") if f"tier{tier}_runs" in used]
-    if tiers:
+    if tiers and not session.config.option.collectonly:
         plan = matrix.plan()
         runner.render_ahead(
             plan.template, [v for tier in tiers for v in _variants(plan, _variant_root(), tier)]
