@@ -234,7 +234,7 @@ def covering_set(valid: list[Answers], seeds: Mapping[str, Answers]) -> tuple[li
     combination covering most pairs left) as the fallback. Greedy alone took 12 combinations
     beside the presets where 9 do."""
     wanted: set[Pair] = set().union(*(pairs_of(a) for a in valid))
-    left = wanted - set().union(set(), *(pairs_of(a) for a in seeds.values()))
+    left = wanted - set().union(*(pairs_of(a) for a in seeds.values()))
     chosen = _greedy_cover(valid, left)
     rng = random.Random(0)  # noqa: S311 - a reproducible search, not a secret
     for size in range(_lower_bound(left), len(chosen)):
@@ -244,8 +244,7 @@ def covering_set(valid: list[Answers], seeds: Mapping[str, Answers]) -> tuple[li
             break
     covers = []
     uncovered = set(wanted)
-    named = [(name, answers) for name, answers in seeds.items()]
-    for name, answers in [*named, *((label(a), a) for a in chosen)]:
+    for name, answers in [*seeds.items(), *((label(a), a) for a in chosen)]:
         new = pairs_of(answers) & uncovered
         uncovered -= new
         covers.append(Cover(name, dict(answers), sorted(new, key=repr)))
@@ -285,8 +284,8 @@ def _search_cover(
         changed = {**rows[index], question.name: rng.choice(question.values)}
         if tuple(sorted(changed.items())) not in allowed:
             continue
-        lost = pairs_of(rows[index]) - pairs_of(changed) & pairs
-        gained = pairs_of(changed) - pairs_of(rows[index]) & pairs
+        before, after = pairs_of(rows[index]) & pairs, pairs_of(changed) & pairs
+        lost, gained = before - after, after - before
         delta = sum(covering[p] == 1 for p in lost) - sum(covering[p] == 0 for p in gained)
         if delta <= 0 or rng.random() < math.exp(-delta / temperature):
             covering.subtract(lost)

@@ -80,7 +80,7 @@ def render_ahead(template: Path, variants: list[Variant]) -> None:
     """Starts rendering these projects now, in the background: the tests that run before the
     tiers (the generator's) keep one process busy, and Copier's rendering fills the other core.
     `render_all` then takes each finished project instead of rendering it again."""
-    pool = _render_pool()
+    pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
     for variant in variants:
         if variant.project not in _RENDERING:
             _RENDERING[variant.project] = pool.submit(
@@ -91,15 +91,8 @@ def render_ahead(template: Path, variants: list[Variant]) -> None:
 
 def render_all(template: Path, variants: list[Variant]) -> dict[str, CheckRun]:
     """Each project once, in worker processes (Copier's rendering is CPU-bound Python)."""
+    render_ahead(template, [v for v in variants if not (v.project / "pyproject.toml").exists()])
     futures = {v.name: _RENDERING.pop(v.project) for v in variants if v.project in _RENDERING}
-    todo = [
-        v for v in variants if v.name not in futures and not (v.project / "pyproject.toml").exists()
-    ]
-    if todo:
-        pool = _render_pool()
-        for v in todo:
-            futures[v.name] = pool.submit(_render, str(template), str(v.project), v.answers)
-        pool.shutdown(wait=False)
     results: dict[str, CheckRun] = {}
     for name, future in futures.items():
         try:
@@ -107,10 +100,6 @@ def render_all(template: Path, variants: list[Variant]) -> dict[str, CheckRun]:
         except Exception:  # noqa: BLE001 - Copier's refusal is the check's output
             results[name] = CheckRun("render", False, 0.0, traceback.format_exc())
     return results
-
-
-def _render_pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _run(name: str, command: list[str], cwd: Path, env: Mapping[str, str]) -> CheckRun:
