@@ -27,7 +27,10 @@ def local_client(base_url: str, **options: Any) -> httpx2.AsyncClient:
 @contextmanager
 def serve(app: ASGIApp, *, lifespan: bool = True) -> Iterator[str]:
     """Runs `app` under uvicorn in a background thread; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Named TCP, so that asyncio's own loop (where uvloop is missing) turns Nagle's algorithm
+    # off on each connection as uvloop does: left on, each small reply waits ~40 ms for an ACK
+    # (the schema test took 100 s instead of 14).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
