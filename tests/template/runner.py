@@ -80,12 +80,14 @@ def render_ahead(template: Path, variants: list[Variant]) -> None:
     """Starts rendering these projects now, in the background: the tests that run before the
     tiers (the generator's) keep one process busy, and Copier's rendering fills the other core.
     `render_all` then takes each finished project instead of rendering it again."""
+    todo = [variant for variant in variants if variant.project not in _RENDERING]
+    if not todo:
+        return
     pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
-    for variant in variants:
-        if variant.project not in _RENDERING:
-            _RENDERING[variant.project] = pool.submit(
-                _render, str(template), str(variant.project), variant.answers
-            )
+    for variant in todo:
+        _RENDERING[variant.project] = pool.submit(
+            _render, str(template), str(variant.project), variant.answers
+        )
     pool.shutdown(wait=False)  # the submitted renders still run
 
 
